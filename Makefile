@@ -1,0 +1,19 @@
+# Two commands do everything, on a fresh machine too:
+#   make demo   - install, then walk the 3-4-2 network through one sample
+#   make test   - install, then run the whole test suite
+PYTHON ?= python3
+
+.PHONY: setup demo test bench docs
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	$(PYTHON) -m neurograph demo --out docs/demo
+
+test: setup
+	$(PYTHON) -m pytest -q
+
+bench: setup
+	$(PYTHON) -m pip install -q -e '.[bench]'
+	$(PYTHON) benchmarks/compare.py

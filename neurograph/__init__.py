@@ -1,0 +1,16 @@
+"""neurograph — see how a neural network really computes.
+
+Every neuron is a ``Node``, every weight an ``Edge``; activations flow forward
+and δ = ∂C/∂z flows backward along the same edges.  ``MatrixNetwork``
+recomputes the same numbers as batched linear algebra and ``crosscheck``
+compares the two with finite differences.
+"""
+from .activations import ACTIVATIONS, get_activation
+from .graph import Edge, Network, Node
+from .initializers import INITIALIZERS
+from .losses import LOSSES, get_loss
+
+__version__ = "0.1.0"
+
+__all__ = ["ACTIVATIONS", "Edge", "INITIALIZERS", "LOSSES", "Network", "Node",
+           "get_activation", "get_loss", "__version__"]

@@ -1,0 +1,1 @@
+"""One module per ``neurograph`` subcommand: ``add_parser(sub)`` and ``run(args)``."""

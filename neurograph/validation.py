@@ -1,0 +1,46 @@
+"""Boundary checks, done once where data enters, with messages that name the value."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+
+def finite_array(values, what: str, width: int, allow_batch: bool = True) -> np.ndarray:
+    """Return ``values`` as a float array of shape (width,) or (m, width).
+
+    Raises TypeError for non-numeric data and ValueError for a wrong shape or a
+    NaN/inf entry, naming ``what`` and the expected shape.
+    """
+    expected = f"({width},)" + (f" or (batch, {width})" if allow_batch else "")
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{what} must be numbers, shape {expected}; got {values!r:.80} ({exc})") from None
+    ok_shape = (arr.ndim == 1 and arr.shape[0] == width) or (
+        allow_batch and arr.ndim == 2 and arr.shape[1] == width and arr.shape[0] > 0)
+    if not ok_shape:
+        raise ValueError(f"{what} has shape {arr.shape}; expected {expected}")
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{what} contains {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}; "
+                         "every value must be finite")
+    return arr
+
+
+def finite_number(value, what: str) -> float:
+    """A finite real number (bools refused), or a clear error naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}")
+    return value
+
+
+def node_id(value, what: str = "node id") -> int:
+    """A positive integer id (numpy ints accepted, bools and floats refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)

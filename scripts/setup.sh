@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Idempotent set-up: the Python package with its test extras, and Graphviz's `dot`.
+set -euo pipefail
+PYTHON=${PYTHON:-python3}
+cd "$(dirname "$0")/.."
+if ! command -v dot >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Graphviz (the 'dot' program) with apt-get"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
+  else
+    echo "setup: Graphviz's 'dot' program is missing; pictures need it." >&2
+    echo "       install it as root: apt-get install graphviz (or brew install graphviz)" >&2
+  fi
+fi
+"$PYTHON" -m pip install -q --disable-pip-version-check -e '.[test]'

@@ -1,0 +1,1 @@
+"""Graphviz pictures of neurograph networks (in progress)."""
