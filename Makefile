@@ -2,6 +2,7 @@
 #   make demo   - install, then walk the 3-4-2 network through one sample
 #   make test   - install, then run the whole test suite
 PYTHON ?= python3
+export PYTHON
 
 .PHONY: setup demo test bench docs
 

@@ -485,18 +485,24 @@ class Network:
         weight_decay = finite_number(weight_decay, "weight_decay")
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
-        plan = self._compile()
-        for layer in plan.layers:
-            for node in layer.neurons:
-                node._w -= lr * (node._g + weight_decay * node._w)
-        n = plan.n_slots
+        n = self._compile().n_slots
+        for node in self._neurons():
+            if weight_decay:
+                node._w *= 1.0 - lr * weight_decay         # the λ·w part of the step
+            node._w -= lr * node._g
         self._b[:n] -= lr * self._bg[:n] * self._bias_mask
+
+    def _neurons(self) -> Iterator[Node]:
+        """Every non-input node (from the compiled plan when there is one)."""
+        if self._plan is None:
+            return (n for n in self._nodes if not n.is_input)
+        return (node for layer in self._plan.layers for node in layer.neurons)
 
     def zero_grad(self) -> None:
         """Reset every accumulated ∂C/∂w and ∂C/∂b (they read None until the next backward)."""
-        for node in self._nodes:
-            node._g[:] = 0.0
-        self._bg[:] = 0.0
+        for node in self._neurons():
+            node._g.fill(0.0)
+        self._bg.fill(0.0)
         self._grads_ready = False
 
     # -- conversions (implemented in convert.py and io.py) ------------------------
@@ -526,6 +532,17 @@ class Network:
     def load(cls, path) -> "Network":
         from .io import load
         return load(path)
+
+    def to_torch(self, dtype=None):
+        """The same network as a torch ``nn.Module`` (see ``neurograph.torch_bridge``)."""
+        from .torch_bridge import to_torch
+        return to_torch(self, dtype=dtype)
+
+    @classmethod
+    def from_torch(cls, module, loss: str = "half_squared") -> "Network":
+        """A Network from an ``nn.Sequential`` MLP (see ``neurograph.torch_bridge``)."""
+        from .torch_bridge import from_torch
+        return from_torch(module, loss=loss)
 
     def copy(self) -> "Network":
         """An independent copy with the same structure, weights and biases."""

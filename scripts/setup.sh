@@ -12,4 +12,4 @@ if ! command -v dot >/dev/null 2>&1; then
     echo "       install it as root: apt-get install graphviz (or brew install graphviz)" >&2
   fi
 fi
-"$PYTHON" -m pip install -q --disable-pip-version-check -e '.[test]'
+"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'

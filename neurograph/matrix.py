@@ -1,0 +1,449 @@
+"""The matrix backend: the graph's numbers recomputed as batched linear algebra.
+
+``MatrixNetwork.from_graph(net)`` copies every weight and bias out of a
+``Network`` into a few dense arrays, and then computes a whole batch at once.
+Batches are rows: X has shape (batch, n_in), and every cached z, a and δ of a
+layer has shape (batch, n_layer) — one row per sample, one column per node.
+
+How the layout is built
+-----------------------
+1. Nodes are grouped into the graph's own layers (``net.layers``): the inputs
+   are layer 0, a neuron's layer is 1 + the deepest layer it receives from,
+   and all outputs share the last layer.  Inside a layer, columns are in id
+   order (``m.ids[l]`` lists them).
+2. For every pair (source layer k, destination layer l) joined by at least one
+   edge there is one weight block W_{l,k}.  A plain layered net therefore has
+   exactly one block per layer; a skip connection such as 1 → 6 past layer
+   4–5 adds a block from layer 0 straight to layer 2.  Then
+
+       z_l = Σ_k W_{l,k}·a_k + b_l            (sum over the blocks into l)
+
+3. A block holds zeros where two nodes are *not* joined, and remembers a mask
+   of the real edges: those gradients are forced to 0, so ``step`` never turns
+   a missing edge into a weight, and ``edge_grads`` only reports real edges.
+
+The two textbook layouts hold the same numbers:
+
+- ``convention="column"`` (seeds 002/003): W_{l,k} is n_l × n_k and each
+  sample computes z = W·x + b, i.e. the batch computes Z = X·Wᵀ + b;
+- ``convention="row"`` (seeds 000/004): W_{l,k} is n_k × n_l, z = x·W + b.
+
+So ``W_row == W_col.T``.  ``m.weights[(k, l)]`` is a live, writable view in the
+chosen layout; ``m.biases[l]`` the live bias vector of layer l.
+
+Backward pass (batch of m samples, mean loss C = (1/m)·Σ_x C_x)
+----------------------------------------------------------------
+    δ_L = ∂C_x/∂z_L = loss.output_delta(...)        (softmax + CE: a − t)
+    δ_k = f′(z_k) ⊙ Σ_l δ_l·W_{l,k}ᵀ                (row layout: δ_l·W_rowᵀ)
+    ∂C/∂W_{l,k} = a_kᵀ·Δ_l,  ∂C/∂b_l = Σ_rows Δ_l,  with Δ = δ/m (seed 004)
+
+``m.delta[l]`` keeps the per-sample δ (one row per sample, exactly the
+``node.delta`` the graph engine shows for that sample); the gradients are
+batch means.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import Activation
+from .graph import Network
+from .validation import finite_array, finite_number
+
+CONVENTIONS = ("column", "row")
+_MAX_BATCH_SIZES = 4        # buffers are kept for this many different batch sizes
+
+
+@dataclass
+class _Block:
+    """One weight block W_{l,k}, stored in row layout (n_k × n_l): z_l += a_k·W."""
+
+    src: int                      # source layer k
+    dst: int                      # destination layer l
+    W: np.ndarray                 # weights, zeros where there is no edge
+    G: np.ndarray                 # mean ∂C/∂W of the last backward pass
+    mask: np.ndarray | None       # 1.0 for a real edge, 0.0 otherwise; None: every pair is an edge
+    scratch: np.ndarray           # room for η·(∂C/∂W + λ·W) in step()
+    rows: np.ndarray              # (row, column) of every real edge, and its ids
+    cols: np.ndarray
+    src_ids: list[int]
+    dst_ids: list[int]
+
+
+@dataclass
+class _Buffers:
+    """Every per-batch array, allocated once per batch size and reused."""
+
+    z: list[np.ndarray]
+    a: list[np.ndarray]
+    delta: list[np.ndarray]
+    scaled: list[np.ndarray]      # Δ = δ/m
+    grad_a: list[np.ndarray]      # Σ_l δ_l·W_{l,k}ᵀ, i.e. ∂C_x/∂a_k
+    tmp: list[np.ndarray]         # second and later block products
+
+
+class LayerMatrix(NamedTuple):
+    """One destination layer as a single matrix over all its source layers.
+
+    ``W`` is in the network's convention; ``in_ids`` names the inputs side (the
+    concatenated source nodes, plus ``"1"`` for the bias when bias_column is
+    on) and ``out_ids`` the destination nodes.
+    """
+
+    W: np.ndarray
+    in_ids: list
+    out_ids: list[int]
+
+
+def _id_ranges(ids: list[int]) -> str:
+    """Compact id list: [1, 2, 3, 7] → '1–3, 7'."""
+    parts, start = [], None
+    for i, v in enumerate(ids):
+        if start is None:
+            start = v
+        if i + 1 == len(ids) or ids[i + 1] != v + 1:
+            parts.append(str(start) if start == v else f"{start}–{v}")
+            start = None
+    return ", ".join(parts) or "none"
+
+
+class MatrixNetwork:
+    """A network as weight blocks; see the module docstring for the layout.
+
+    >>> from neurograph import Network
+    >>> m = MatrixNetwork.from_graph(Network.layered([3, 4, 2], seed=0))
+    >>> m.weights[(0, 1)].shape, m.weights[(1, 2)].shape      # column: n_out × n_in
+    ((4, 3), (2, 4))
+    """
+
+    def __init__(self):
+        raise TypeError("build a MatrixNetwork with MatrixNetwork.from_graph(net)")
+
+    # -- building ----------------------------------------------------------------
+    @classmethod
+    def from_graph(cls, net: Network, convention: str = "column",
+                   bias_column: bool = False) -> "MatrixNetwork":
+        """Copy the weights and biases of ``net`` into weight blocks.
+
+        ``bias_column=True`` only changes how ``layer_matrix`` and ``describe``
+        show a layer: the biases become an extra column (row layout: an extra
+        row) multiplying a constant input 1, as in seed 002.
+        """
+        if not isinstance(net, Network):
+            raise TypeError(f"from_graph needs a neurograph Network, got {type(net).__name__}")
+        if convention not in CONVENTIONS:
+            raise ValueError(f"convention must be 'column' (z = W·x) or 'row' (z = x·W), got {convention!r}")
+        self = object.__new__(cls)
+        self.convention, self.bias_column = convention, bool(bias_column)
+        layers = net.layers                     # raises a clear ValueError for an unusable graph
+        self._template = net.copy()             # structure, activations, loss for to_graph()
+        self._loss = net._loss
+        self.ids = [[n.id for n in layer] for layer in layers]
+        self._pos = {nid: (l, p) for l, ids in enumerate(self.ids) for p, nid in enumerate(ids)}
+        self._groups = [self._layer_groups(layer) for layer in layers]
+        self.biases = [np.array([n.bias or 0.0 for n in layer]) for layer in layers]
+        self._bmask = [None if all(n.has_bias for n in layer) else
+                       np.array([n.has_bias for n in layer], dtype=float) for layer in layers]
+        self._bgrads = [np.zeros(len(layer)) for layer in layers]
+        self._has_bias = [any(n.has_bias for n in layer) for layer in layers]
+        self._plain_inputs = all(n.activation == "identity" and not n.has_bias for n in layers[0])
+        self._blocks = self._build_blocks(net)
+        self._into = [[b for b in self._blocks.values() if b.dst == l] for l in range(len(layers))]
+        self._out_of = [[b for b in self._blocks.values() if b.src == k] for k in range(len(layers))]
+        self._buffers: dict[int, _Buffers] = {}
+        self.z = self.a = self.delta = None
+        self._batch = 0
+        self._grads_ready = False
+        return self
+
+    @staticmethod
+    def _layer_groups(layer) -> list[tuple[Activation, slice | np.ndarray]]:
+        """(activation, columns) per activation in the layer; softmax is one group."""
+        acts = list(dict.fromkeys(n._act for n in layer))
+        if len(acts) == 1:
+            return [(acts[0], slice(None))]
+        return [(act, np.array([p for p, n in enumerate(layer) if n._act is act], dtype=np.intp))
+                for act in acts]
+
+    def _build_blocks(self, net: Network) -> dict[tuple[int, int], _Block]:
+        found: dict[tuple[int, int], list[tuple[int, int, float, int, int]]] = {}
+        for node in net.nodes:
+            l, p = self._pos[node.id]
+            for slot, w in zip(node._src, node._w):
+                sid = net._nodes[slot].id
+                k, i = self._pos[sid]
+                found.setdefault((k, l), []).append((i, p, float(w), sid, node.id))
+        blocks = {}
+        for (k, l), edges in sorted(found.items()):
+            shape = (len(self.ids[k]), len(self.ids[l]))
+            rows, cols, ws, sids, dids = (list(c) for c in zip(*edges))
+            W = np.zeros(shape)
+            W[rows, cols] = ws
+            mask = None
+            if len(edges) < shape[0] * shape[1]:
+                mask = np.zeros(shape)
+                mask[rows, cols] = 1.0
+            blocks[(k, l)] = _Block(k, l, W, np.zeros(shape), mask, np.zeros(shape),
+                                    np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp),
+                                    sids, dids)
+        return blocks
+
+    # -- what the matrices are ---------------------------------------------------
+    @property
+    def sizes(self) -> list[int]:
+        return [len(ids) for ids in self.ids]
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.ids[0])
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.ids[-1])
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss.name
+
+    def _layout(self, W: np.ndarray) -> np.ndarray:
+        return W.T if self.convention == "column" else W
+
+    @property
+    def weights(self) -> dict[tuple[int, int], np.ndarray]:
+        """{(source layer k, destination layer l): W_{l,k}} as live views in the convention.
+
+        Column: rows are the nodes of layer l, columns those of layer k.
+        Row: rows are the nodes of layer k, columns those of layer l.
+        """
+        return {key: self._layout(b.W) for key, b in self._blocks.items()}
+
+    @property
+    def weight_grads(self) -> dict[tuple[int, int], np.ndarray]:
+        """Mean ∂C/∂W per block, same layout as ``weights`` (0 where no edge)."""
+        self._need_grads()
+        return {key: self._layout(b.G) for key, b in self._blocks.items()}
+
+    def position(self, node_id: int) -> tuple[int, int]:
+        """(layer, column) of a node in every z, a, δ and bias array."""
+        try:
+            return self._pos[node_id]
+        except KeyError:
+            raise KeyError(f"no node {node_id!r} in this MatrixNetwork") from None
+
+    def layer_matrix(self, l: int) -> LayerMatrix:
+        """Layer l as one matrix over all the layers feeding it (a copy).
+
+        z_l = W·[a_k1; a_k2; …] + b — with bias_column, W gets b as an extra
+        column (row layout: row) and the inputs side an extra constant 1.
+        """
+        if not 1 <= l < len(self.ids):
+            raise ValueError(f"layer must be 1–{len(self.ids) - 1} (layer 0 holds the inputs), got {l}")
+        blocks = self._into[l]
+        in_ids = [i for b in blocks for i in self.ids[b.src]]
+        parts = [b.W for b in blocks] or [np.zeros((0, len(self.ids[l])))]
+        if self.bias_column:
+            parts.append(self.biases[l][None, :])
+            in_ids.append("1")
+        W = self._layout(np.concatenate(parts, axis=0)).copy()
+        return LayerMatrix(W, in_ids, list(self.ids[l]))
+
+    def describe(self) -> str:
+        """Which node ids every row and column of every matrix belongs to."""
+        col = self.convention == "column"
+        lines = [f"MatrixNetwork ({self.convention} convention: "
+                 + ("z = W·x + b, W is n_out × n_in" if col else "z = x·W + b, W is n_in × n_out")
+                 + f"), loss {self.loss_name}, layer sizes {self.sizes}"]
+        for l, ids in enumerate(self.ids):
+            acts = ", ".join(a.name for a, _ in self._groups[l])
+            lines.append(f"  layer {l}: nodes {_id_ranges(ids)} ({acts})")
+        for (k, l), b in self._blocks.items():
+            shape = "×".join(map(str, self._layout(b.W).shape))
+            dst, src = _id_ranges(self.ids[l]), _id_ranges(self.ids[k])
+            rows, cols = (dst, src) if col else (src, dst)
+            missing = "" if b.mask is None else f", {int(b.mask.size - b.mask.sum())} missing edges held at 0"
+            lines.append(f"  W[{k}→{l}] {shape}: rows = nodes {rows}, columns = nodes {cols}{missing}")
+        for l in range(1, len(self.ids)):
+            if self._has_bias[l]:
+                where = "extra column" if col else "extra row"
+                shown = f" (shown as the {where} of layer_matrix({l}))" if self.bias_column else ""
+                lines.append(f"  b[{l}] for nodes {_id_ranges(self.ids[l])}{shown}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        blocks = ", ".join(f"{k}→{l}" for k, l in self._blocks)
+        return f"<MatrixNetwork {self.convention} {self.sizes} blocks [{blocks}] loss={self.loss_name}>"
+
+    # -- per-batch buffers ---------------------------------------------------------
+    def _buffers_for(self, m: int) -> _Buffers:
+        buf = self._buffers.get(m)
+        if buf is None:
+            if len(self._buffers) >= _MAX_BATCH_SIZES:
+                self._buffers.pop(next(iter(self._buffers)))
+            new = lambda: [np.zeros((m, n)) for n in self.sizes]
+            buf = _Buffers(new(), new(), new(), new(), new(), new())
+            if self._plain_inputs:
+                buf.z[0] = buf.a[0]                          # plain inputs: z_0 = a_0 = x
+            self._buffers[m] = buf
+        return buf
+
+    def _check(self, values, what: str, width: int) -> np.ndarray:
+        arr = finite_array(values, what, width)
+        return arr[None, :] if arr.ndim == 1 else arr
+
+    # -- the passes ----------------------------------------------------------------
+    def forward(self, X) -> np.ndarray:
+        """Outputs for a batch X of shape (batch, n_in) (one sample: (n_in,)).
+
+        z_0 = x + b_0, a_0 = f_0(z_0) for inputs with an activation (else a_0 = x);
+        then z_l = Σ_k a_k·W_{l,k} + b_l, a_l = f_l(z_l) layer by layer.
+        """
+        X = self._check(X, "input batch X", self.n_inputs)
+        buf = self._buffers_for(len(X))
+        z, a = buf.z, buf.a
+        if self._plain_inputs:
+            np.copyto(a[0], X)                               # a_0 = x
+        else:
+            np.add(X, self.biases[0], out=z[0])             # z_0 = x + b_0
+            self._activate(0, z[0], a[0])
+        for l in range(1, len(self.ids)):
+            self._sum_products(self._into[l], a, z[l], buf.tmp[l], forward=True)
+            if self._has_bias[l]:
+                z[l] += self.biases[l]                       # z_l = Σ_k a_k·W_{l,k} + b_l
+            self._activate(l, z[l], a[l])
+        self.z, self.a, self.delta = z, a, [None] * len(self.ids)
+        self._batch, self._grads_ready = len(X), False
+        return a[-1].copy()
+
+    def _activate(self, l: int, z: np.ndarray, a: np.ndarray) -> None:
+        for act, cols in self._groups[l]:
+            a[:, cols] = act(z[:, cols])                     # a = f(z); softmax over its group
+
+    @staticmethod
+    def _sum_products(blocks: list[_Block], values: list[np.ndarray], out: np.ndarray,
+                      tmp: np.ndarray, forward: bool) -> None:
+        """out = Σ over blocks of a_k·W (forward) or δ_l·Wᵀ (backward)."""
+        if not blocks:
+            out.fill(0.0)
+            return
+        for i, b in enumerate(blocks):
+            x, W = (values[b.src], b.W) if forward else (values[b.dst], b.W.T)
+            np.matmul(x, W, out=out if i == 0 else tmp)
+            if i:
+                out += tmp
+
+    def backward(self, T, input_deltas: bool = False) -> float:
+        """Backpropagate targets T (batch, n_out) of the last forward; return the MEAN loss.
+
+        Stores the mean gradients (``edge_grads``, ``bias_grads``,
+        ``weight_grads``) and the per-sample δ of every layer in ``m.delta``.
+        The δ of layer 0 is only needed when the inputs have biases; pass
+        ``input_deltas=True`` to compute it anyway (otherwise ``m.delta[0]`` is None).
+        """
+        if self.z is None:
+            raise RuntimeError("backward(T) needs a forward(X) first")
+        T = self._check(T, "target batch T", self.n_outputs)
+        if len(T) != self._batch:
+            raise ValueError(f"target batch T has {len(T)} rows but the last forward had "
+                             f"{self._batch}; expected shape ({self._batch}, {self.n_outputs})")
+        buf = self._buffers_for(self._batch)
+        z, a, delta = buf.z, buf.a, buf.delta
+        last = len(self.ids) - 1
+        per_sample = 0.0
+        for act, cols in self._groups[last]:
+            zc, ac, tc = z[last][:, cols], a[last][:, cols], T[:, cols]
+            per_sample = per_sample + self._loss.value(ac, tc, zc, act)
+            delta[last][:, cols] = self._loss.output_delta(zc, ac, tc, act)   # δ_L = ∂C_x/∂z_L
+        self._weight_grads(last, buf)
+        want_inputs = self._has_bias[0] or bool(input_deltas)
+        for k in range(last - 1, -1 if want_inputs else 0, -1):
+            g = buf.grad_a[k]
+            self._sum_products(self._out_of[k], delta, g, buf.tmp[k], forward=False)
+            for act, cols in self._groups[k]:
+                delta[k][:, cols] = act.backward(z[k][:, cols], a[k][:, cols], g[:, cols])
+                # δ_k = f′(z_k) ⊙ Σ_l δ_l·W_{l,k}ᵀ
+            self._weight_grads(k, buf)
+        self.delta = [delta[k] if k or want_inputs else None for k in range(last + 1)]
+        self._grads_ready = True
+        return float(np.mean(per_sample))
+
+    def _weight_grads(self, l: int, buf: _Buffers) -> None:
+        """∂C/∂W_{l,k} = a_kᵀ·Δ_l and ∂C/∂b_l = Σ_rows Δ_l, with Δ_l = δ_l/m."""
+        scaled = buf.scaled[l]
+        np.multiply(buf.delta[l], 1.0 / self._batch, out=scaled)
+        for b in self._into[l]:
+            np.matmul(buf.a[b.src].T, scaled, out=b.G)
+            if b.mask is not None:
+                b.G *= b.mask                                # no gradient where there is no edge
+        if self._has_bias[l]:
+            np.sum(scaled, axis=0, out=self._bgrads[l])
+            if self._bmask[l] is not None:
+                self._bgrads[l] *= self._bmask[l]
+
+    def loss(self, X, T) -> float:
+        """Mean loss over the batch (a forward and backward pass)."""
+        self.forward(X)
+        return self.backward(T)
+
+    # -- gradients and training ------------------------------------------------------
+    def _need_grads(self) -> None:
+        if not self._grads_ready:
+            raise RuntimeError("no gradients yet: call forward(X) then backward(T)")
+
+    def edge_grads(self) -> dict[tuple[int, int], float]:
+        """{(src id, dst id): mean ∂C/∂w} for every real edge."""
+        self._need_grads()
+        out = {}
+        for b in self._blocks.values():
+            out.update(zip(zip(b.src_ids, b.dst_ids), b.G[b.rows, b.cols].tolist()))
+        return out
+
+    def edge_weights(self) -> dict[tuple[int, int], float]:
+        """{(src id, dst id): w} for every real edge."""
+        out = {}
+        for b in self._blocks.values():
+            out.update(zip(zip(b.src_ids, b.dst_ids), b.W[b.rows, b.cols].tolist()))
+        return out
+
+    def bias_grads(self) -> dict[int, float]:
+        """{node id: mean ∂C/∂b} for every node that has a bias."""
+        self._need_grads()
+        return {nid: float(self._bgrads[l][p]) for nid, (l, p) in self._pos.items()
+                if self._node_has_bias(l, p)}
+
+    def _node_has_bias(self, l: int, p: int) -> bool:
+        mask = self._bmask[l]
+        return bool(mask[p]) if mask is not None else self._has_bias[l]
+
+    def step(self, lr: float, weight_decay: float = 0.0) -> None:
+        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``)."""
+        lr = finite_number(lr, "learning rate lr")
+        weight_decay = finite_number(weight_decay, "weight_decay")
+        if lr < 0 or weight_decay < 0:
+            raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
+        self._need_grads()
+        for b in self._blocks.values():
+            s = b.scratch
+            if weight_decay:
+                np.multiply(b.W, weight_decay, out=s)        # λ·w (0 where there is no edge)
+                s += b.G
+            else:
+                np.copyto(s, b.G)
+            s *= lr
+            b.W -= s                                         # w ← w − η·(∂C/∂w + λ·w)
+        for l, g in enumerate(self._bgrads):
+            if self._has_bias[l]:
+                self.biases[l] -= lr * g                     # b ← b − η·∂C/∂b (masked grads)
+
+    def to_graph(self) -> Network:
+        """A new Network with the current weights and biases (same ids, activations, loss)."""
+        net = self._template.copy()
+        weights = self.edge_weights()
+        for node in net.nodes:
+            if len(node._src):
+                node._w[:] = [weights[(net._nodes[s].id, node.id)] for s in node._src]
+            if node.has_bias:
+                l, p = self._pos[node.id]
+                node.bias = float(self.biases[l][p])
+        return net
