@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import pickle
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -123,12 +124,19 @@ def load_mnist(scale: str = "mnielsen", path: Path | str = MNIST_FILE,
     return _from_bytes(pixels, labels, scale)
 
 
+@lru_cache(maxsize=4)
 def mnist_subset(scale: str = "mnielsen", n_train: int = 1000, n_test: int = 1000) -> MnistData:
     """A fixed small MNIST for quick runs and tests: the first ``n_train``
-    training and the first ``n_test`` test images (no validation split)."""
+    training and the first ``n_test`` test images (no validation split).
+
+    Cached after the first call; the arrays are read-only so they cannot drift.
+    """
     full = load_mnist(scale)
-    return MnistData(Split(full.train.X[:n_train].copy(), full.train.y[:n_train].copy()), None,
-                     Split(full.test.X[:n_test].copy(), full.test.y[:n_test].copy()))
+    parts = [a[:n].copy() for a, n in ((full.train.X, n_train), (full.train.y, n_train),
+                                       (full.test.X, n_test), (full.test.y, n_test))]
+    for a in parts:
+        a.flags.writeable = False
+    return MnistData(Split(*parts[:2]), None, Split(*parts[2:]))
 
 
 def load_mnist_pkl(path: Path | str) -> MnistData:

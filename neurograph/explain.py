@@ -22,6 +22,8 @@ matplotlib's mathtext also renders).
 from __future__ import annotations
 
 import numbers
+import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +41,9 @@ FORMATS = ("text", "markdown", "latex")
 class _TextStyle:
     """Unicode math for the terminal: z_4, w_{4,1}, δ_4, σ′(z_4), ∂C/∂w_{4,1}."""
 
-    dot, ldots, delta, arrow, dash, minus = "·", "…", "δ", "→", " — ", " − "
+    dot, ldots, delta, arrow, larrow, eta, dash, minus = "·", "…", "δ", "→", "←", "η", " — ", " − "
     funcs = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id", "softmax": "softmax"}
+    width = 76   # text equations longer than this break at each '='
 
     def __init__(self, digits: int):
         self.digits = digits
@@ -65,7 +68,10 @@ class _TextStyle:
         return f"½·{x}"
 
     def frac(self, a: str, b: str) -> str:
-        return f"{a} / {b}"
+        return f"{a} / ({b})" if " " in b else f"{a} / {b}"
+
+    def annotate(self, label: str, value: str) -> str:
+        return f" ({label}: {value})"
 
     def exp(self, x: str) -> str:
         return f"exp({x})"
@@ -85,7 +91,7 @@ class _TextStyle:
     # numbers
     def num(self, v: float) -> str:
         """Fixed decimals for ordinary sizes, scientific for tiny or huge ones."""
-        v = float(v)
+        v = float(v) + 0.0                                   # no "-0.0000"
         if v == 0 or 10.0 ** -(self.digits - 1) <= abs(v) < 1e5:
             return f"{v:.{self.digits}f}"
         return f"{v:.{self.digits - 1}e}"
@@ -103,10 +109,12 @@ class _TextStyle:
         return math
 
     def render(self, items: list) -> str:
-        """Equations as chains aligned on '=', one side per line."""
+        """Equations on one line when short, else as chains aligned on '=', one side per line."""
         out = []
         for item in items:
-            if isinstance(item, _Eq):
+            if isinstance(item, _Eq) and len(" = ".join(item.sides)) <= self.width:
+                out.append("  " + " = ".join(item.sides))
+            elif isinstance(item, _Eq):
                 pad = " " * (len(item.sides[0]) + 3)
                 out.append(f"  {item.sides[0]} = {item.sides[1]}")
                 out.extend(f"  {pad[:-2]}= {s}" for s in item.sides[2:])
@@ -116,14 +124,15 @@ class _TextStyle:
             elif item.kind == "section":
                 out.append(f"\n{item.text}")
             else:
-                out.append(f"  {item.text}")
+                out.append(textwrap.fill(item.text, self.width + 2, initial_indent="  ", subsequent_indent="  "))
         return "\n".join(out)
 
 
 class _LatexStyle(_TextStyle):
     """LaTeX math kept inside matplotlib mathtext's subset (\\cdot, \\frac, \\sigma, …)."""
 
-    dot, ldots, delta, arrow, dash, minus = r" \cdot ", r"\ldots", r"\delta", r"\rightarrow", " --- ", " - "
+    dot, ldots, delta, arrow, larrow, eta = r" \cdot ", r"\ldots", r"\delta", r"\rightarrow", r"\leftarrow", r"\eta"
+    dash, minus = " --- ", " - "
     funcs = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}",
              "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}"}
 
@@ -144,6 +153,9 @@ class _LatexStyle(_TextStyle):
 
     def frac(self, a: str, b: str) -> str:
         return rf"\frac{{{a}}}{{{b}}}"
+
+    def annotate(self, label: str, value: str) -> str:
+        return rf"\ (\mathrm{{{label}}}\ {value})"
 
     def exp(self, x: str) -> str:
         return f"e^{{{x}}}"
@@ -173,41 +185,28 @@ class _LatexStyle(_TextStyle):
     def inline(self, math: str) -> str:
         return f"${math}$"
 
+    #: how each kind of item is written, and what goes between items
+    layout = {"eq": r"\[ {} \]", "title": r"\paragraph{{{}}}", "section": r"\textbf{{{}}}", "text": "{}"}
+    joiner = "\n\n"
+
     def render(self, items: list) -> str:
         """Prose as paragraphs, each equation chain as one display line."""
-        out = []
-        for item in items:
-            if isinstance(item, _Eq):
-                out.append(r"\[ " + " = ".join(item.sides) + r" \]")
-            elif item.kind == "title":
-                out.append(r"\paragraph{" + item.text + "}")
-            elif item.kind == "section":
-                out.append(r"\textbf{" + item.text + "}")
-            else:
-                out.append(item.text)
-        return "\n\n".join(out)
+        return self.joiner.join(self.layout["eq"].format(" = ".join(item.sides)) if isinstance(item, _Eq)
+                                else self.layout[item.kind].format(item.text) for item in items)
 
 
 class _MarkdownStyle(_LatexStyle):
     """Markdown prose with the LaTeX math between dollars, equations as a list."""
 
     dash = " — "
+    layout = {"eq": "- ${}$", "title": "### {}\n", "section": "\n**{}**\n", "text": "\n{}\n"}
+    joiner = "\n"
 
     def code(self, s: str) -> str:
         return f"`{s}`"
 
     def render(self, items: list) -> str:
-        out = []
-        for item in items:
-            if isinstance(item, _Eq):
-                out.append("- $" + " = ".join(item.sides) + "$")
-            elif item.kind == "title":
-                out.append(f"### {item.text}\n")
-            elif item.kind == "section":
-                out.append(f"\n**{item.text}**\n")
-            else:
-                out.append(f"{item.text}\n")
-        return "\n".join(out).replace("\n\n\n", "\n\n").strip() + "\n"
+        return re.sub(r"\n{3,}", "\n\n", super().render(items)).strip() + "\n"
 
 
 _STYLES = {"text": _TextStyle, "markdown": _MarkdownStyle, "latex": _LatexStyle}
@@ -384,10 +383,11 @@ class _Explainer:
             edges = node.inputs
             sym = [f"{e.name}{s.dot}{s.sub('a', e.src.id)}" for e in edges]        # z = Σ w·a + b
             val = [f"{s.fac(e.weight)}{s.dot}{s.fac(e.src.a)}" for e in edges]
+            sym, val = self.terms(sym), self.terms(val)
             if node.has_bias:
-                sym.append(s.sub("b", j))
-                val.append(s.fac(node.bias))
-            eqs = [_Eq([s.sub("z", j), self.terms(sym), self.terms(val), s.num(node.z)])]
+                sym += f" + {s.sub('b', j)}"
+                val += f" + {s.fac(node.bias)}"
+            eqs = [_Eq([s.sub("z", j), sym, val, s.num(node.z)])]
         return eqs + [self.activation_eq(node)]
 
     def activation_eq(self, node: Node) -> _Eq:
@@ -397,8 +397,7 @@ class _Explainer:
             group = self.groups(node)
             denom = self.terms([s.exp(s.num(n.z)) for n in group])
             return _Eq([s.sub("a", j), s.frac(s.exp(s.sub("z", j)), s.sum_k(s.exp(s.sub("z", "k")))),
-                        s.frac(s.exp(s.num(node.z)), denom if len(group) == 1 or s.frac is not _TextStyle.frac
-                               else f"({denom})"), s.num(node.a)])
+                        s.frac(s.exp(s.num(node.z)), denom), s.num(node.a)])
         f = s.func(node.activation)
         return _Eq([s.sub("a", j), f"{f}({s.sub('z', j)})", f"{f}({s.num(node.z)})", s.num(node.a)])
 
@@ -431,13 +430,16 @@ class _Explainer:
         if node.activation == "softmax":
             g_sym = s.partial(s.sub("a", j))
             g = {n.id: self.downstream(n)[2] for n in self.groups(node)}
-            return [_Eq([g_sym, sym, val, s.num(total)])] + self.softmax_delta(node, g)
+            return [_Eq([g_sym, sym, val, s.num(total)])] + self.softmax_delta(node, g)[0]
+        if node.activation == "identity":                       # f′ = 1: δ is the sum itself
+            return [_Eq([s.sub(s.delta, j), sym, val, s.num(node.delta)])]
         name, fp, d_eq = self.derivative_eq(node)
         return [d_eq, _Eq([s.sub(s.delta, j), f"{name}{s.dot}({sym})", f"{s.fac(fp)}{s.dot}({val})",
                            f"{s.fac(fp)}{s.dot}{s.fac(total)}", s.num(node.delta)])]
 
-    def softmax_delta(self, node: Node, g: dict[int, float]) -> list:
-        """Jacobian form δ_j = a_j·(g_j − Σ_k a_k·g_k), g = ∂C/∂a over the softmax group."""
+    def softmax_delta(self, node: Node, g: dict[int, float]) -> tuple[list, float]:
+        """Jacobian form δ_j = a_j·(g_j − Σ_k a_k·g_k), g = ∂C/∂a over the softmax group;
+        returns the items and the value of δ_j."""
         s, j = self.s, node.id
         group = self.groups(node)
         mean = sum(n.a * g[n.id] for n in group)
@@ -446,7 +448,7 @@ class _Explainer:
         value = node.a * (g[j] - mean)
         return [self.prose(f"softmax couples its group, so with {self.m(g_j + ' = ' + s.partial(s.sub('a', j)))}:"),
                 _Eq([s.sub(s.delta, j), f"{s.sub('a', j)}{s.dot}({g_j}{s.minus}{s.sum_k(s.sub('a', 'k') + s.dot + s.sub('g', 'k'))})",
-                     f"{s.fac(node.a)}{s.dot}({s.fac(g[j])}{s.minus}({terms}))", s.num(value)])]
+                     f"{s.fac(node.a)}{s.dot}({s.fac(g[j])}{s.minus}({terms}))", s.num(value)])], value
 
     def output_delta(self, node: Node) -> list:
         """δ of an output node from the loss: ∂C/∂z_j = f′(z_j)·∂C/∂a_j."""
@@ -463,14 +465,17 @@ class _Explainer:
         loss = self.loss_fn.name
         if node.activation == "softmax":
             if loss == "cross_entropy":                                     # δ = a·Σt − t = a − t
-                value = a * float(np.sum(self.t)) - t
-                return [_Eq([s.sub(s.delta, j), f"{a_j}{s.minus}{t_j}", f"{s.fac(a)}{s.minus}{s.fac(t)}",
+                t_sum = float(np.sum(self.t))
+                value = a * t_sum - t
+                a_sum = (a_j, s.fac(a)) if t_sum == 1 else (f"{a_j}{s.dot}{s.sum_k(s.sub('t', 'k'))}",
+                                                           f"{s.fac(a)}{s.dot}{s.fac(t_sum)}")
+                return [_Eq([s.sub(s.delta, j), f"{a_sum[0]}{s.minus}{t_j}", f"{a_sum[1]}{s.minus}{s.fac(t)}",
                              s.num(value)])] + self._check(node, value)
             g = {n.id: float(self.loss_fn.grad(np.array([n.a]), np.array([self.t_of(n)]))[0])
                  for n in self.groups(node)}
-            d_a = self._dC_da(node)
-            return [_Eq([s.partial(a_j), d_a[0], d_a[1], s.num(g[j])])] + self.softmax_delta(node, g) + \
-                self._check(node, node.a * (g[j] - sum(n.a * g[n.id] for n in self.groups(node))))
+            d_sym, d_val = self._dC_da(node)
+            items, value = self.softmax_delta(node, g)
+            return [_Eq([s.partial(a_j), d_sym, d_val, s.num(g[j])])] + items + self._check(node, value)
         name, fp, d_eq = self.derivative_eq(node)
         d_sym, d_val = self._dC_da(node)
         value = float(self.loss_fn.grad(np.array([a]), np.array([t]))[0]) * fp
@@ -505,16 +510,13 @@ class _Explainer:
         if not edges:
             return items
         items.append(self.prose(
-            f"Incoming weights, {self.m(s.partial('w') + ' = ' + s.sub('a', 'src') + s.dot + s.sub(s.delta, 'dst'))}. "
-            f"{s.code('edge.grad')} is the sum since {s.code('zero_grad()')}, equal to a{s.dot.strip() if s is not None else ''}δ "
-            "after a single backward pass:" if isinstance(s, _TextStyle) and type(s) is _TextStyle else
             f"Incoming weights, {self.m(s.partial('w') + ' = ' + s.sub('a', 'src') + s.dot + s.sub(s.delta, 'dst'))}; "
             f"{s.code('edge.grad')} is the sum since {s.code('zero_grad()')}, equal to "
             f"{self.m('a' + s.dot + s.delta)} after a single backward pass:"))
         shown = edges if len(edges) <= self.max_terms else edges[:self.max_terms - 1] + edges[-1:]
         for e in shown:
             if e is edges[-1] and len(shown) < len(edges):
-                items.append(self.prose(f"{s.ldots if type(s) is _TextStyle else self.m(s.ldots)} "
+                items.append(self.prose(f"{self.m(s.ldots)} "
                                         f"({len(edges) - len(shown)} more incoming edges)"))
             items.append(self.edge_grad_eq(e))
         return items
@@ -524,20 +526,18 @@ class _Explainer:
         a, d = e.src.a, e.dst.delta
         sides = [s.partial(e.name), f"{s.sub('a', e.src.id)}{s.dot}{s.sub(s.delta, e.dst.id)}",
                  f"{s.fac(a)}{s.dot}{s.fac(d)}", s.num(a * d)]
-        if s.num(e.grad) != s.num(a * d):
-            sides[-1] += f" (accumulated: {s.num(e.grad)})" if type(s) is _TextStyle else \
-                rf"\ (\mathrm{{accumulated}}\ {s.num(e.grad)})"
+        if abs(e.grad - a * d) > 1e-12 * (1 + abs(a * d)):
+            sides[-1] += s.annotate("accumulated", s.num(e.grad))
         return _Eq(sides)
 
     # edge -----------------------------------------------------------------------
     def edge(self, e: Edge) -> list:
         s, i, j = self.s, e.src.id, e.dst.id
-        arrow = s.arrow if type(s) is _TextStyle else self.m(s.arrow)
-        items = [self.prose(f"Edge {i} {arrow} {j}: the weight {self.m(e.name)}", "title"),
+        items = [self.prose(f"Edge {i} {self.m(s.arrow)} {j}: the weight {self.m(e.name)}", "title"),
                  _Eq([e.name, s.num(e.weight)]),
                  self.prose("Forward pass", "section"),
                  self.prose(f"It carries {self.m(s.sub('a', i))} into node {j}, one of the "
-                            f"{len(e.dst.inputs)} terms of {self.m(s.sub('z', j))} = {self.m(s.num(e.dst.z))}:"),
+                            f"{len(e.dst.inputs)} weighted inputs of {self.m(s.sub('z', j) + ' = ' + s.num(e.dst.z))}:"),
                  _Eq([f"{e.name}{s.dot}{s.sub('a', i)}", f"{s.fac(e.weight)}{s.dot}{s.fac(e.src.a)}",
                       s.num(e.weight * e.src.a)]),
                  self.prose("Backward pass", "section")]
@@ -545,13 +545,13 @@ class _Explainer:
             return items + [self.prose(f"{self.m(s.sub(s.delta, j))} not computed yet{s.dash}"
                                        f"run {s.code('backward(t)')} after the forward pass.")]
         items += [self.prose(f"It sends {self.m(e.name + s.dot + s.sub(s.delta, j))} back into the sum "
-                             f"{self.m(s.sum_k(s.sub('w', 'k') + s.dot + s.sub(s.delta, 'k')))} of node {i}:"),
+                             f"{self.m(s.sum_k(s.sub('w', 'k', i) + s.dot + s.sub(s.delta, 'k')))} of node {i}:"),
                   _Eq([f"{e.name}{s.dot}{s.sub(s.delta, j)}", f"{s.fac(e.weight)}{s.dot}{s.fac(e.dst.delta)}",
                        s.num(e.weight * e.dst.delta)]),
                   self.prose(f"Its gradient ({s.code('edge.grad')} is the sum since {s.code('zero_grad()')}):"),
                   self.edge_grad_eq(e),
                   self.prose(f"{s.code('net.step(lr)')} then moves it downhill: "
-                             f"{self.m(e.name + ' ← ' + e.name + s.minus + 'η' + s.dot + s.partial(e.name)) if type(s) is _TextStyle else self.m(e.name + r' \leftarrow ' + e.name + s.minus + r'\eta' + s.dot + s.partial(e.name))}.")]
+                             f"{self.m(f'{e.name} {s.larrow} {e.name}{s.minus}{s.eta}{s.dot}{s.partial(e.name)}')}.")]
         return items
 
     # loss -----------------------------------------------------------------------

@@ -48,11 +48,49 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import Activation
+from .activations import ACTIVATIONS, Activation
 from .graph import Network
 from .validation import finite_array, finite_number
 
 CONVENTIONS = ("column", "row")
+
+
+# Allocation-free versions of the common activations, used when an activation
+# covers a whole layer (tests check them against neurograph.activations).
+# forward(z, out): out = f(z);  backward(z, a, g, out): out = f′(z)·g.
+def _sigmoid(z, out):
+    with np.errstate(over="ignore"):                 # e^800 = inf gives the exact 1/(1 + inf) = 0
+        np.exp(np.negative(z, out=out), out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)                      # σ(z) = 1/(1 + e^−z)
+
+
+def _sigmoid_back(z, a, g, out):
+    np.subtract(1.0, a, out=out)
+    out *= a
+    out *= g                                         # δ = σ(1 − σ)·g
+
+
+def _tanh_back(z, a, g, out):
+    np.multiply(a, a, out=out)
+    np.subtract(1.0, out, out=out)
+    out *= g                                         # δ = (1 − tanh²)·g
+
+
+def _softmax(z, out):
+    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)            # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
+
+
+_IN_PLACE = {
+    "sigmoid": (_sigmoid, _sigmoid_back),
+    "tanh": (lambda z, out: np.tanh(z, out=out), _tanh_back),
+    "relu": (lambda z, out: np.maximum(z, 0.0, out=out),
+             lambda z, a, g, out: np.multiply(g, z > 0.0, out=out)),
+    "identity": (lambda z, out: np.copyto(out, z), lambda z, a, g, out: np.copyto(out, g)),
+    "softmax": (_softmax, None),
+}
 _MAX_BATCH_SIZES = 4        # buffers are kept for this many different batch sizes
 
 
@@ -63,13 +101,14 @@ class _Block:
     src: int                      # source layer k
     dst: int                      # destination layer l
     W: np.ndarray                 # weights, zeros where there is no edge
-    G: np.ndarray                 # mean ∂C/∂W of the last backward pass
+    G: np.ndarray                 # mean ∂C/∂W of the last backward pass, once formed
     mask: np.ndarray | None       # 1.0 for a real edge, 0.0 otherwise; None: every pair is an edge
     scratch: np.ndarray           # room for η·(∂C/∂W + λ·W) in step()
     rows: np.ndarray              # (row, column) of every real edge, and its ids
     cols: np.ndarray
     src_ids: list[int]
     dst_ids: list[int]
+    fresh: bool = False           # G holds the gradient of the last backward pass
 
 
 @dataclass
@@ -159,13 +198,17 @@ class MatrixNetwork:
         return self
 
     @staticmethod
-    def _layer_groups(layer) -> list[tuple[Activation, slice | np.ndarray]]:
-        """(activation, columns) per activation in the layer; softmax is one group."""
+    def _layer_groups(layer) -> list[tuple[Activation, slice | np.ndarray, object, object]]:
+        """(activation, columns, in-place forward, in-place backward) per activation
+        in the layer; softmax is one group.  The in-place kernels are used for a
+        built-in activation covering the whole layer, else None."""
         acts = list(dict.fromkeys(n._act for n in layer))
         if len(acts) == 1:
-            return [(acts[0], slice(None))]
-        return [(act, np.array([p for p, n in enumerate(layer) if n._act is act], dtype=np.intp))
-                for act in acts]
+            act = acts[0]
+            kernels = _IN_PLACE[act.name] if ACTIVATIONS.get(act.name) is act else (None, None)
+            return [(act, slice(None), *kernels)]
+        return [(act, np.array([p for p, n in enumerate(layer) if n._act is act], dtype=np.intp),
+                 None, None) for act in acts]
 
     def _build_blocks(self, net: Network) -> dict[tuple[int, int], _Block]:
         found: dict[tuple[int, int], list[tuple[int, int, float, int, int]]] = {}
@@ -222,8 +265,7 @@ class MatrixNetwork:
     @property
     def weight_grads(self) -> dict[tuple[int, int], np.ndarray]:
         """Mean ∂C/∂W per block, same layout as ``weights`` (0 where no edge)."""
-        self._need_grads()
-        return {key: self._layout(b.G) for key, b in self._blocks.items()}
+        return {key: self._layout(self._grad(b)) for key, b in self._blocks.items()}
 
     def position(self, node_id: int) -> tuple[int, int]:
         """(layer, column) of a node in every z, a, δ and bias array."""
@@ -256,7 +298,7 @@ class MatrixNetwork:
                  + ("z = W·x + b, W is n_out × n_in" if col else "z = x·W + b, W is n_in × n_out")
                  + f"), loss {self.loss_name}, layer sizes {self.sizes}"]
         for l, ids in enumerate(self.ids):
-            acts = ", ".join(a.name for a, _ in self._groups[l])
+            acts = ", ".join(g[0].name for g in self._groups[l])
             lines.append(f"  layer {l}: nodes {_id_ranges(ids)} ({acts})")
         for (k, l), b in self._blocks.items():
             shape = "×".join(map(str, self._layout(b.W).shape))
@@ -283,12 +325,20 @@ class MatrixNetwork:
                 self._buffers.pop(next(iter(self._buffers)))
             new = lambda: [np.zeros((m, n)) for n in self.sizes]
             buf = _Buffers(new(), new(), new(), new(), new(), new())
-            if self._plain_inputs:
-                buf.z[0] = buf.a[0]                          # plain inputs: z_0 = a_0 = x
             self._buffers[m] = buf
         return buf
 
-    def _check(self, values, what: str, width: int) -> np.ndarray:
+    @staticmethod
+    def _check(values, what: str, width: int) -> np.ndarray:
+        """A (batch, width) float array; finite_array explains anything else.
+
+        The common case (a finite float64 batch) is accepted after one sum —
+        NaN and ±inf make the sum non-finite; a huge but finite batch whose sum
+        overflows simply goes through the full check.
+        """
+        if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 2
+                and values.shape[1] == width and len(values) and np.isfinite(values.sum())):
+            return values
         arr = finite_array(values, what, width)
         return arr[None, :] if arr.ndim == 1 else arr
 
@@ -303,7 +353,7 @@ class MatrixNetwork:
         buf = self._buffers_for(len(X))
         z, a = buf.z, buf.a
         if self._plain_inputs:
-            np.copyto(a[0], X)                               # a_0 = x
+            a[0] = z[0] = X                                  # a_0 = z_0 = x (X itself, not a copy)
         else:
             np.add(X, self.biases[0], out=z[0])             # z_0 = x + b_0
             self._activate(0, z[0], a[0])
@@ -317,8 +367,11 @@ class MatrixNetwork:
         return a[-1].copy()
 
     def _activate(self, l: int, z: np.ndarray, a: np.ndarray) -> None:
-        for act, cols in self._groups[l]:
-            a[:, cols] = act(z[:, cols])                     # a = f(z); softmax over its group
+        for act, cols, kernel, _ in self._groups[l]:
+            if kernel:
+                kernel(z, a)                                 # a = f(z), written in place
+            else:
+                a[:, cols] = act(z[:, cols])                 # a = f(z); softmax over its group
 
     @staticmethod
     def _sum_products(blocks: list[_Block], values: list[np.ndarray], out: np.ndarray,
@@ -351,33 +404,37 @@ class MatrixNetwork:
         z, a, delta = buf.z, buf.a, buf.delta
         last = len(self.ids) - 1
         per_sample = 0.0
-        for act, cols in self._groups[last]:
+        for act, cols, _, _ in self._groups[last]:
             zc, ac, tc = z[last][:, cols], a[last][:, cols], T[:, cols]
             per_sample = per_sample + self._loss.value(ac, tc, zc, act)
             delta[last][:, cols] = self._loss.output_delta(zc, ac, tc, act)   # δ_L = ∂C_x/∂z_L
-        self._weight_grads(last, buf)
+        self._scale_deltas(last, buf)
         want_inputs = self._has_bias[0] or bool(input_deltas)
         for k in range(last - 1, -1 if want_inputs else 0, -1):
             g = buf.grad_a[k]
             self._sum_products(self._out_of[k], delta, g, buf.tmp[k], forward=False)
-            for act, cols in self._groups[k]:
-                delta[k][:, cols] = act.backward(z[k][:, cols], a[k][:, cols], g[:, cols])
-                # δ_k = f′(z_k) ⊙ Σ_l δ_l·W_{l,k}ᵀ
-            self._weight_grads(k, buf)
+            for act, cols, _, kernel in self._groups[k]:     # δ_k = f′(z_k) ⊙ Σ_l δ_l·W_{l,k}ᵀ
+                if kernel:
+                    kernel(z[k], a[k], g, delta[k])
+                else:
+                    delta[k][:, cols] = act.backward(z[k][:, cols], a[k][:, cols], g[:, cols])
+            self._scale_deltas(k, buf)
         self.delta = [delta[k] if k or want_inputs else None for k in range(last + 1)]
         self._grads_ready = True
-        return float(np.mean(per_sample))
+        for b in self._blocks.values():
+            b.fresh = False
+        return float(per_sample.sum()) / self._batch
 
-    def _weight_grads(self, l: int, buf: _Buffers) -> None:
-        """∂C/∂W_{l,k} = a_kᵀ·Δ_l and ∂C/∂b_l = Σ_rows Δ_l, with Δ_l = δ_l/m."""
+    def _scale_deltas(self, l: int, buf: _Buffers) -> None:
+        """Δ_l = δ_l/m, and ∂C/∂b_l = Σ_rows Δ_l.
+
+        The weight gradients a_kᵀ·Δ_l are only formed when asked for (``_grad``),
+        or folded straight into ``step``: a training loop never materialises them.
+        """
         scaled = buf.scaled[l]
         np.multiply(buf.delta[l], 1.0 / self._batch, out=scaled)
-        for b in self._into[l]:
-            np.matmul(buf.a[b.src].T, scaled, out=b.G)
-            if b.mask is not None:
-                b.G *= b.mask                                # no gradient where there is no edge
         if self._has_bias[l]:
-            np.sum(scaled, axis=0, out=self._bgrads[l])
+            scaled.sum(axis=0, out=self._bgrads[l])
             if self._bmask[l] is not None:
                 self._bgrads[l] *= self._bmask[l]
 
@@ -391,12 +448,22 @@ class MatrixNetwork:
         if not self._grads_ready:
             raise RuntimeError("no gradients yet: call forward(X) then backward(T)")
 
+    def _grad(self, b: _Block) -> np.ndarray:
+        """∂C/∂W_{l,k} = a_kᵀ·Δ_l of the last backward pass (0 where there is no edge)."""
+        self._need_grads()
+        if not b.fresh:
+            buf = self._buffers[self._batch]
+            np.matmul(buf.a[b.src].T, buf.scaled[b.dst], out=b.G)
+            if b.mask is not None:
+                b.G *= b.mask
+            b.fresh = True
+        return b.G
+
     def edge_grads(self) -> dict[tuple[int, int], float]:
         """{(src id, dst id): mean ∂C/∂w} for every real edge."""
-        self._need_grads()
         out = {}
         for b in self._blocks.values():
-            out.update(zip(zip(b.src_ids, b.dst_ids), b.G[b.rows, b.cols].tolist()))
+            out.update(zip(zip(b.src_ids, b.dst_ids), self._grad(b)[b.rows, b.cols].tolist()))
         return out
 
     def edge_weights(self) -> dict[tuple[int, int], float]:
@@ -417,20 +484,29 @@ class MatrixNetwork:
         return bool(mask[p]) if mask is not None else self._has_bias[l]
 
     def step(self, lr: float, weight_decay: float = 0.0) -> None:
-        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``)."""
+        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``).
+
+        Computed as w ← w·(1 − η·λ) − a_kᵀ·(η·Δ_l): one product straight into a
+        scratch block, no gradient matrix needed.  Missing edges stay 0.
+        """
         lr = finite_number(lr, "learning rate lr")
         weight_decay = finite_number(weight_decay, "weight_decay")
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         self._need_grads()
+        buf = self._buffers[self._batch]
         for b in self._blocks.values():
             s = b.scratch
-            if weight_decay:
-                np.multiply(b.W, weight_decay, out=s)        # λ·w (0 where there is no edge)
-                s += b.G
+            if b.fresh:
+                np.multiply(b.G, lr, out=s)                  # η·∂C/∂W, already formed
             else:
-                np.copyto(s, b.G)
-            s *= lr
+                small = buf.tmp[b.dst]
+                np.multiply(buf.scaled[b.dst], lr, out=small)
+                np.matmul(buf.a[b.src].T, small, out=s)      # η·∂C/∂W = a_kᵀ·(η·Δ_l)
+                if b.mask is not None:
+                    s *= b.mask                              # never grow a missing edge
+            if weight_decay:
+                b.W *= 1.0 - lr * weight_decay               # w·(1 − η·λ)
             b.W -= s                                         # w ← w − η·(∂C/∂w + λ·w)
         for l, g in enumerate(self._bgrads):
             if self._has_bias[l]:

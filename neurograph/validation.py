@@ -33,7 +33,10 @@ def finite_number(value, what: str) -> float:
     """A finite real number (bools refused), or a clear error naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{what} must be a real number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:                  # an int beyond float range, e.g. 10**400 read from JSON
+        raise ValueError(f"{what} must be finite, got an integer with {len(str(value))} digits") from None
     if not math.isfinite(value):
         raise ValueError(f"{what} must be finite, got {value}")
     return value

@@ -1,1 +1,41 @@
-"""Graphviz pictures of neurograph networks (in progress)."""
+"""Graphviz pictures of neurograph networks, with their real weights and gradients.
+
+>>> import neurograph as ng, visualize
+>>> from neurograph.builders import worked_example, WORKED_X, WORKED_T
+>>> net = worked_example(); _ = net.forward(WORKED_X); C = net.backward(WORKED_T)
+>>> d = visualize.draw(net, loss=C)
+>>> "w_{4,1}" in d.source
+True
+
+``d.save("net.svg")`` / ``d.save("net.png", dpi=150)`` render with Graphviz's
+``dot``; ``d.source`` is the DOT text and needs nothing installed.
+``frames``/``animate`` show the forward and backward passes step by step.
+"""
+from __future__ import annotations
+
+from neurograph import Network
+
+from .diagram import Diagram, GraphvizNotInstalled
+from .dot import Options, build
+from .frames import animate, frame_count, frames, save_frames
+from .snapshot import Snapshot
+
+
+def draw(net: Network, labels: str = "table", show: str = "both", max_per_layer: int = 12,
+         precision: int = 2, title: str | None = None, loss: float | None = None) -> Diagram:
+    """Draw ``net`` as it is now (its weights, and its a, δ, ∂C/∂w if computed).
+
+    labels: "table" (each neuron lists its incoming w and ∂C/∂w), "edge"
+    (numbers on the edges, for tiny nets) or "none".
+    show: "both", "forward" (a and w only) or "backward" (δ and ∂C/∂w; edges coloured by ∂C/∂w).
+    max_per_layer: wider layers show their first and last neurons around a "⋮ n more" node.
+    precision: decimals in labels (tooltips always carry the full value).
+    loss: the value C to print in the title (``net.backward`` returns it).
+    """
+    opt = Options(labels=labels, show=show, max_per_layer=max_per_layer,
+                  precision=precision, title=title)
+    return Diagram(build(Snapshot.of(net, loss=loss), opt))
+
+
+__all__ = ["Diagram", "GraphvizNotInstalled", "animate", "draw", "frame_count", "frames",
+           "save_frames"]

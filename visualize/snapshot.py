@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from neurograph import Network
+from neurograph.validation import finite_number
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class EdgeValues:
     dst: int
     weight: float
     grad: float | None       # ∂C/∂w; None: no backward pass yet
+    name: str                # the seeds' target-first name, w_{4,1}
+    pretty: str              # the same in Unicode, w₄,₁
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,10 @@ class Snapshot:
             raise TypeError(f"expected a neurograph Network, got {type(net).__name__}")
         nodes = {n.id: NodeValues(n.id, n.layer, n.is_input, n.activation, n.bias,
                                   n.z, n.a, n.delta, n.bias_grad) for n in net.nodes}
-        edges = [EdgeValues(e.src.id, e.dst.id, e.weight, e.grad) for e in net.edges]
+        edges = [EdgeValues(e.src.id, e.dst.id, e.weight, e.grad, e.name, e.pretty) for e in net.edges]
         layers = [[n.id for n in layer] for layer in net.layers]
-        return cls(nodes, edges, layers, net.loss, loss)
+        value = None if loss is None else finite_number(loss, "loss C")
+        return cls(nodes, edges, layers, net.loss, value)
 
     @property
     def sizes(self) -> list[int]:

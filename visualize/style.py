@@ -11,12 +11,13 @@ or no backward pass so far) is never shown as 0 but as ``MISSING``.
 """
 from __future__ import annotations
 
-#: ColorBrewer PuOr (11 classes), negative (orange) → 0 (white) → positive (purple)
-PUOR = ("#b35806", "#c76b13", "#e08214", "#f1a340", "#fdb863", "#fee0b6",
-        "#f7f7f7", "#d8daeb", "#b2abd2", "#8073ac", "#542788")
+#: ColorBrewer PuOr (9 classes), negative (orange) → 0 (white) → positive (purple)
+PUOR = ("#b35806", "#e08214", "#fdb863", "#fee0b6", "#f7f7f7",
+        "#d8daeb", "#b2abd2", "#8073ac", "#542788")
 NEUTRAL = "#9a9a9a"          # rings and edges when there is nothing to encode
 UNKNOWN_FILL = "#eeeeee"     # fill of a node whose value is not known yet
 UNKNOWN_TEXT = "#9a9a9a"     # text of a value that is not known yet
+UNKNOWN_ON_DARK = "#d8d8d8"  # the same on a dark fill
 SUMMARY = "#a0a0a0"          # dashed edges standing for many hidden ones
 HIGHLIGHT = "#000000"        # outline of the layer a frame has just computed
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
@@ -36,8 +37,8 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 def diverging(value: float | None, vmax: float) -> str:
     """Colour of ``value`` on PuOr, scaled so that ±vmax are the darkest ends.
 
-    Linear interpolation between the 11 classes: t = value / vmax ∈ [−1, 1],
-    position p = (t + 1)/2 · 10 along the palette.
+    Linear interpolation between the 9 classes: t = value / vmax ∈ [−1, 1],
+    position p = (t + 1)/2 · 8 along the palette.
     """
     if value is None:
         return UNKNOWN_FILL
@@ -63,9 +64,15 @@ def pen_width(value: float | None, vmax: float) -> float:
 
 
 def number(value: float | None, precision: int = 2) -> str:
-    """Signed, fixed decimals, Unicode minus: −0.52, +0.09; None → '—'."""
+    """Signed, fixed decimals, Unicode minus: −0.52, +0.09; None → '—'.
+
+    A non-zero value that would round to ±0.00 keeps ``precision`` significant
+    digits instead (−0.0021), so a small gradient never reads as zero.
+    """
     if value is None:
         return MISSING
+    if value != 0 and abs(value) < 0.5 * 10.0 ** -precision:
+        return f"{value:+.{max(precision, 1)}g}".replace("-", MINUS)
     return f"{value:+.{precision}f}".replace("-", MINUS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..builders import WORKED_T, WORKED_X, worked_example
+from ..explain import explain
 from ..graph import Network
 from ..tables import format_table
 
@@ -41,8 +42,10 @@ def run(args) -> int:
     print("Edges: ∂C/∂w_ji = a_i·δ_j")
     print(edge_table(net), "\n")
     print(f"output y = {y.round(6).tolist()}   loss C = ½Σ(a − t)² = {loss:.6f}")
+    for node_id in (4, 8):                 # one hidden and one output node, every term written out
+        print("\n" + explain(net, node_id, t=WORKED_T))
     net.save(out / "model.json")
-    _draw(net, out / "worked_example.svg")
+    _draw(net, out / "worked_example.svg", loss)
     net.step(args.lr)
     net.zero_grad()
     net.forward(WORKED_X)
@@ -52,10 +55,10 @@ def run(args) -> int:
     return 0
 
 
-def _draw(net: Network, path: Path) -> None:
+def _draw(net: Network, path: Path, loss: float) -> None:
     try:
         import visualize
-        visualize.draw(net, title="3-4-2 worked example").save(path)
+        visualize.draw(net, title="3-4-2 worked example", loss=loss).save(path)
         print(f"picture: {path}")
     except Exception as exc:  # the picture is a bonus; the numbers above are the demo
         print(f"(no picture: {exc})")

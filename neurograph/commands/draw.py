@@ -1,10 +1,51 @@
-"""`neurograph draw` (not implemented yet)."""
+"""`neurograph draw model.json -o net.svg`: a Graphviz picture of a saved network."""
 from __future__ import annotations
+
+import numpy as np
+
+from ..graph import Network
+from .explain import _numbers
 
 
 def add_parser(sub):
-    return sub.add_parser("draw", help="(coming soon)")
+    p = sub.add_parser(
+        "draw", help="draw a saved network with its weights (and a, δ, ∂C/∂w for a sample)",
+        description="Draw a saved model with Graphviz: layers left to right, edge colour = sign "
+                    "of w, width ∝ |w|. With --input the forward pass fills in every a; with "
+                    "--target too, the backward pass fills in every δ and ∂C/∂w. The format "
+                    "follows the extension of -o: .svg, .png, .pdf or .dot (DOT text, needs no "
+                    "Graphviz).")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("-o", "--output", default="net.svg", help="picture file (default net.svg)")
+    p.add_argument("--labels", choices=("table", "edge", "none"), default="table",
+                   help="table: each neuron lists its incoming w and ∂C/∂w (default); "
+                        "edge: numbers on the edges (tiny nets); none: no weight labels")
+    p.add_argument("--show", choices=("forward", "backward", "both"), default="both",
+                   help="which pass to show (default both)")
+    p.add_argument("--max-per-layer", type=int, default=12, metavar="K",
+                   help="wider layers show their first and last neurons around a '⋮ n more' node "
+                        "(default 12)")
+    p.add_argument("--precision", type=int, default=2, help="decimals in labels (default 2)")
+    p.add_argument("--input", metavar="X1,X2,...", help="a sample x to run forward")
+    p.add_argument("--target", metavar="T1,T2,...", help="its target t, to run backward too")
+    p.add_argument("--dpi", type=float, default=None, help="resolution of a .png (default 96)")
+    p.add_argument("--title", default=None, help="title (default: the layer sizes and C)")
+    return p
 
 
 def run(args) -> int:
-    raise RuntimeError("'neurograph draw' is not implemented yet")
+    import visualize
+
+    net = Network.load(args.model)
+    if args.target and not args.input:
+        raise ValueError("--target needs --input (the sample whose target it is)")
+    loss = None
+    if args.input:
+        net.forward(np.array(_numbers(args.input, "--input")))
+        if args.target:
+            loss = net.backward(np.array(_numbers(args.target, "--target")))
+    diagram = visualize.draw(net, labels=args.labels, show=args.show, max_per_layer=args.max_per_layer,
+                             precision=args.precision, title=args.title, loss=loss)
+    path = diagram.save(args.output, dpi=args.dpi)
+    print(f"picture: {path}")
+    return 0

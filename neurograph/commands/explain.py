@@ -1,10 +1,76 @@
-"""`neurograph explain` (not implemented yet)."""
+"""`neurograph explain model.json --node 4`: the equations of a node, an edge or the loss, numbers put in."""
 from __future__ import annotations
+
+import numpy as np
+
+from ..builders import WORKED_T, WORKED_X
+from ..explain import FORMATS, explain
+from ..graph import Network
 
 
 def add_parser(sub):
-    return sub.add_parser("explain", help="(coming soon)")
+    p = sub.add_parser(
+        "explain", help="write out the forward and backward equations of a node, an edge or the loss",
+        description="Run one sample through a saved model (forward, and backward when a target is "
+                    "known) and print the equations of the chosen nodes, edges or the loss with "
+                    "every number substituted.")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("--node", type=int, action="append", default=[], metavar="ID",
+                   help="node id to explain (repeatable), e.g. --node 4")
+    p.add_argument("--edge", action="append", default=[], metavar="SRC,DST",
+                   help="edge to explain as source,destination (repeatable), e.g. --edge 1,4 for w_{4,1}")
+    p.add_argument("--loss", action="store_true", help="explain the loss and the output deltas")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
+    p.add_argument("--input", metavar="X1,X2,...", help="the sample x (default: a fixed sample, see below)")
+    p.add_argument("--target", metavar="T1,T2,...",
+                   help="the target t for the backward pass (default with the default sample: a fixed target)")
+    p.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
+    return p
+
+
+def _numbers(text: str, what: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{what} must be comma-separated numbers, e.g. 0.05,0.10,0.20; got {text!r}") from None
+
+
+def _edge(text: str) -> tuple[int, int]:
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().lstrip("-").isdigit() for p in parts):
+        raise ValueError(f"--edge takes SRC,DST node ids, e.g. 1,4 for w_{{4,1}}; got {text!r}")
+    return int(parts[0]), int(parts[1])
+
+
+def default_sample(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """The worked example's x and t when the shapes fit, else x evenly spread in [0.05, 0.95]
+    and t one-hot on the first output."""
+    n_in, n_out = net.n_inputs, net.n_outputs
+    x = np.array(WORKED_X) if n_in == len(WORKED_X) else np.round(np.linspace(0.05, 0.95, n_in), 4)
+    t = np.array(WORKED_T) if n_out == len(WORKED_T) else np.eye(n_out)[0]
+    return x, t
+
+
+def _show(values: np.ndarray) -> str:
+    shown = ", ".join(f"{v:g}" for v in values[:6])
+    return f"[{shown}{f', … ({len(values) - 7} more), {values[-1]:g}' if len(values) > 7 else ''}]"
 
 
 def run(args) -> int:
-    raise RuntimeError("'neurograph explain' is not implemented yet")
+    net = Network.load(args.model)
+    targets = args.node + [_edge(e) for e in args.edge] + (["loss"] if args.loss else [])
+    if not targets:
+        raise ValueError("choose what to explain: --node ID, --edge SRC,DST or --loss")
+    x_default, t_default = default_sample(net)
+    x = np.array(_numbers(args.input, "--input")) if args.input else x_default
+    t = np.array(_numbers(args.target, "--target")) if args.target else None if args.input else t_default
+    net.forward(x)
+    if t is not None:
+        net.backward(t)
+    texts = [explain(net, target, format=args.format, t=t, digits=args.digits) for target in targets]
+    note = "" if args.input else " (the default sample; pass --input and --target for your own)"
+    print(f"Sample x = {_show(x)}" + (f", target t = {_show(t)}" if t is not None else "") + note)
+    if t is None:
+        print("No --target given: forward pass only.")
+    print("\n" + "\n\n".join(texts))
+    return 0

@@ -1,10 +1,56 @@
-"""`neurograph train` (not implemented yet)."""
+"""`neurograph train`: rerun a seed's MNIST experiment on either engine."""
 from __future__ import annotations
+
+from ..presets import PRESETS, get_preset, run_preset
+from ..train import EpochRecord, TrainingDiverged
 
 
 def add_parser(sub):
-    return sub.add_parser("train", help="(coming soon)")
+    p = sub.add_parser("train", help="train a seed's MNIST network (presets seed000 … seed004)",
+                       description="Train one of the seeds' networks on the MNIST shipped with "
+                                   "neurograph and print the test accuracy beside the seed's claim.")
+    p.add_argument("--preset", required=True, choices=list(PRESETS), help="which seed to reproduce")
+    p.add_argument("--epochs", type=int, default=None, help="override the seed's number of epochs")
+    p.add_argument("--engine", choices=("graph", "matrix"), default="matrix",
+                   help="matrix (fast, default) or graph (every neuron an object; slower)")
+    p.add_argument("--seed", type=int, default=0, help="initialisation and shuffling seed (default 0)")
+    p.add_argument("--subset", action="store_true",
+                   help="use the fixed 1k-train / 1k-test MNIST subset (quick check)")
+    p.add_argument("--save", metavar="MODEL.json", help="save the trained network (Network.load reads it)")
+    p.add_argument("--plot", metavar="CURVES.png", help="save loss/accuracy curves (needs matplotlib)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def _line(r: EpochRecord) -> str:
+    valid = "" if r.valid_accuracy is None else f"  valid acc {r.valid_accuracy:.4f}"
+    return (f"epoch {r.epoch:3d}  lr {r.lr:g}  train loss {r.train_loss:.4f}  train acc "
+            f"{r.train_accuracy:.4f}{valid}  test acc {r.test_accuracy:.4f}  ({r.seconds:.1f}s)")
 
 
 def run(args) -> int:
-    raise RuntimeError("'neurograph train' is not implemented yet")
+    preset = get_preset(args.preset)
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError(f"--epochs must be ≥ 1, got {args.epochs}")
+    print(preset.doc.strip().splitlines()[0])
+    print(f"{preset.setting}; {args.epochs or preset.epochs} epochs on the {args.engine} engine, "
+          f"{'1k/1k subset' if args.subset else '50k train / 10k valid / 10k test'}")
+    print("BLAS threads limited to 1 during training (threadpoolctl)", flush=True)
+    try:
+        history = run_preset(args.preset, engine=args.engine, epochs=args.epochs, seed=args.seed,
+                             subset=args.subset, progress=False if args.no_progress else None,
+                             on_epoch=lambda r: print(_line(r), flush=True))
+    except TrainingDiverged as exc:
+        history = exc.history
+        print(f"stopped: {exc}")
+    if args.save:
+        history.network.save(args.save)
+        print(f"model saved to {args.save}")
+    if args.plot and len(history):
+        history.plot(args.plot, title=f"{preset.name}: {preset.setting} ({args.engine} engine)")
+        print(f"curves saved to {args.plot}")
+    if not len(history):
+        return 1
+    print(f"claimed by the seed: {preset.claim}")
+    print(f"test accuracy: {history[-1].test_accuracy:.4f}")
+    return 0 if history.stopped is None else 1

@@ -1,0 +1,141 @@
+"""How fast is the matrix backend?  One epoch of 784-100-10, sigmoid + softmax-CE.
+
+Trains on 50 000 MNIST-shaped random samples (uint8 pixels / 255, random
+one-hot labels — the speed does not depend on the data), minibatch 32, lr 0.1,
+and times one epoch for:
+
+- a plain hand-written numpy loop doing the same math (the yardstick),
+- ``MatrixNetwork`` (forward, backward, step per batch),
+- PyTorch CPU, float32 and float64, when torch is importable.
+
+All in the same process with ONE BLAS thread (threadpoolctl; torch also gets
+``set_num_threads(1)``): OpenBLAS with 2 threads is badly slow for 32-row
+products on a 2-core machine.  Each time is the CPU time (``process_time``,
+robust against other jobs sharing the machine) of the best of ``--repeats``
+epochs.
+
+    python benchmarks/matrix_speed.py [--samples 50000] [--batch 32] [--repeats 2]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from neurograph import MatrixNetwork, Network
+from neurograph.tables import format_table
+
+SIZES = (784, 100, 10)
+
+
+def make_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 256, size=(n, SIZES[0]), dtype=np.uint8) / 255.0
+    Y = np.eye(SIZES[-1])[rng.integers(0, SIZES[-1], size=n)]
+    return X, Y
+
+
+def best_of(repeats: int, epoch) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        epoch()
+        times.append(time.process_time() - t0)
+    return min(times)
+
+
+def numpy_loop(net: Network, X, Y, batch: int, lr: float):
+    """The yardstick: the math written out by hand, row layout, z = x·W + b."""
+    m = MatrixNetwork.from_graph(net, convention="row")
+    params = [w.copy() for w in m.weights.values()] + [b.copy() for b in m.biases[1:]]
+
+    def epoch():
+        W1, W2, b1, b2 = params                                  # updated in place
+        for i in range(0, len(X), batch):
+            x, y = X[i:i + batch], Y[i:i + batch]
+            a1 = 1.0 / (1.0 + np.exp(-(x @ W1 + b1)))          # a1 = σ(x·W1 + b1)
+            z2 = a1 @ W2 + b2
+            e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+            a2 = e / e.sum(axis=1, keepdims=True)                # softmax
+            d2 = (a2 - y) / len(x)                               # Δ2 = (A − Y)/m
+            d1 = (d2 @ W2.T) * a1 * (1.0 - a1)                   # Δ1 = Δ2·W2ᵀ ⊙ σ′
+            W2 -= lr * (a1.T @ d2)
+            b2 -= lr * d2.sum(axis=0)
+            W1 -= lr * (x.T @ d1)
+            b1 -= lr * d1.sum(axis=0)
+    return epoch
+
+
+def matrix_backend(net: Network, X, Y, batch: int, lr: float):
+    m = MatrixNetwork.from_graph(net, convention="row")
+
+    def epoch():
+        for i in range(0, len(X), batch):
+            m.forward(X[i:i + batch])
+            m.backward(Y[i:i + batch])
+            m.step(lr)
+    return epoch
+
+
+def torch_loop(net: Network, X, Y, batch: int, lr: float, dtype: str):
+    import torch
+    torch.set_num_threads(1)
+    tdtype = getattr(torch, dtype)
+    m = MatrixNetwork.from_graph(net, convention="column")
+    model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.Sigmoid(),
+                                torch.nn.Linear(100, 10)).to(tdtype)
+    with torch.no_grad():
+        for layer, W, b in zip((model[0], model[2]), m.weights.values(), m.biases[1:]):
+            layer.weight.copy_(torch.from_numpy(W))
+            layer.bias.copy_(torch.from_numpy(b))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    tX, tlabels = torch.from_numpy(X).to(tdtype), torch.from_numpy(Y.argmax(axis=1))
+
+    def epoch():
+        for i in range(0, len(X), batch):
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(tX[i:i + batch]), tlabels[i:i + batch])
+            loss.backward()
+            opt.step()
+    return epoch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    X, Y = make_data(args.samples)
+    net = Network.layered(list(SIZES), activation="sigmoid", output_activation="softmax",
+                          loss="cross_entropy", init="uniform", seed=0)
+    lr = 0.1
+    runs = [("numpy, hand-written loop", lambda: numpy_loop(net, X, Y, args.batch, lr)),
+            ("MatrixNetwork (row)", lambda: matrix_backend(net, X, Y, args.batch, lr))]
+    try:
+        import torch
+        runs += [(f"PyTorch {torch.__version__} CPU {d}", lambda d=d: torch_loop(net, X, Y, args.batch, lr, d))
+                 for d in ("float32", "float64")]
+        skipped = None
+    except ImportError:
+        skipped = "PyTorch: skipped (torch not importable; pip install '.[bench]')"
+
+    with threadpool_limits(1):
+        blas = ", ".join(f"{p['internal_api']} {p['num_threads']} thread(s)" for p in threadpool_info())
+        print(f"784-100-10 sigmoid + softmax-CE, {args.samples} samples, minibatch {args.batch}, "
+              f"CPU seconds, best of {args.repeats} epochs")
+        print(f"BLAS limited with threadpoolctl: {blas}\n")
+        rows, base = [], None
+        for name, make in runs:
+            seconds = best_of(args.repeats, make())
+            base = base or seconds
+            rows.append((name, seconds, args.samples / seconds, seconds / base))
+    print(format_table(["engine", "s / epoch", "samples / s", "× numpy loop"], rows, floatfmt=".3f"))
+    if skipped:
+        print(skipped)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,307 @@
+"""Three independent computations of the same numbers, compared.
+
+``crosscheck(net, X, T)`` runs a batch through
+
+1. the graph engine, sample by sample, along the edges (``Network``);
+2. the matrix backend, the whole batch at once (``MatrixNetwork``);
+3. central finite differences of the mean loss, on a random sample of
+   parameters:  ∂C/∂p ≈ (C(p + h) − C(p − h)) / 2h  (evaluated by the graph);
+4. optionally PyTorch autograd (when torch is importable), built straight from
+   the edges — a third opinion that shares no code with the other two.
+
+Like is compared with like: the graph engine sums gradients over the samples
+since ``zero_grad()``, the matrix backend returns batch means, so the graph's
+sums are divided by the batch size.  Tolerances (stated in the report):
+
+- engines agree when |graph − other| ≤ tol·(1 + |graph|);
+- a gradient passes finite differences when
+  |analytic − fd| ≤ fd_tol·(|fd| + max(1, |C|))   (the difference quotient
+  loses about ε·|C|/h to rounding, hence the |C| term).
+
+The user's network is never modified: everything runs on a copy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .graph import Network
+from .matrix import MatrixNetwork
+from .tables import format_table
+from .validation import finite_array
+
+#: how many rows each table of the report shows
+SHOW = 10
+
+
+@dataclass
+class Entry:
+    """One number computed twice: its name, both values and whether they agree."""
+
+    name: str
+    graph: float
+    other: float
+    limit: float                  # the largest |graph − other| allowed
+
+    @property
+    def diff(self) -> float:
+        return abs(self.graph - self.other)
+
+    @property
+    def ok(self) -> bool:
+        return self.diff <= self.limit
+
+    @property
+    def excess(self) -> float:
+        """|Δ| in units of its tolerance (> 1 fails)."""
+        return self.diff / self.limit
+
+
+@dataclass
+class FDEntry:
+    """One parameter checked by central finite differences."""
+
+    name: str
+    fd: float
+    graph: float
+    matrix: float
+    limit: float
+
+    @property
+    def error(self) -> float:
+        return max(abs(self.graph - self.fd), abs(self.matrix - self.fd))
+
+    @property
+    def ok(self) -> bool:
+        return self.error <= self.limit
+
+
+@dataclass
+class CrosscheckReport:
+    """What ``crosscheck`` found; ``str(report)`` prints it as tables."""
+
+    rows: int
+    convention: str
+    tol: float
+    fd_tol: float
+    h: float
+    entries: list[Entry]
+    parameters: list[Entry]
+    fd: list[FDEntry]
+    torch: list[Entry] | None = None
+    torch_note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def max_abs_diff(self) -> float:
+        """Largest |graph − matrix| over outputs, δ, ∂C/∂w, ∂C/∂b, loss and parameters."""
+        return max((e.diff for e in self.entries + self.parameters), default=0.0)
+
+    @property
+    def max_fd_error(self) -> float:
+        """Largest |analytic − finite difference| of either engine."""
+        return max((e.error for e in self.fd), default=0.0)
+
+    @property
+    def torch_max_diff(self) -> float | None:
+        return None if self.torch is None else max((e.diff for e in self.torch), default=0.0)
+
+    @property
+    def culprits(self) -> list[str]:
+        """Names of everything that failed: differing parameters first, then the worst others."""
+        failed = sorted((e for e in self.entries + (self.torch or []) if not e.ok),
+                        key=lambda e: -e.excess)
+        names = [e.name for e in self.parameters if not e.ok] + [e.name for e in failed]
+        names += [f"∂C/∂{e.name} (finite differences)" for e in self.fd if not e.ok]
+        return list(dict.fromkeys(names))
+
+    @property
+    def ok(self) -> bool:
+        return not self.culprits
+
+    def __str__(self) -> str:
+        verdict = "OK" if self.ok else "NOT OK"
+        n_par = len(self.parameters)
+        lines = [
+            f"crosscheck {verdict}: graph engine vs MatrixNetwork ({self.convention}) vs finite "
+            f"differences, {self.rows} samples, {n_par} weights and biases",
+            f"  graph vs matrix:     max |Δ| = {self.max_abs_diff:.3g} over "
+            f"{len(self.entries) + n_par} numbers (outputs, δ, ∂C/∂w, ∂C/∂b, C, w, b); "
+            f"tolerance |Δ| ≤ {self.tol:g}·(1 + |graph|)",
+            f"  finite differences:  max |err| = {self.max_fd_error:.3g} on {len(self.fd)} "
+            f"parameters (central, h = {self.h:g}); tolerance |err| ≤ {self.fd_tol:g}·(|fd| + max(1, |C|))",
+            "  torch autograd:      " + (self.torch_note if self.torch is None else
+                                         f"max |Δ| = {self.torch_max_diff:.3g} over {len(self.torch)} "
+                                         f"numbers (C, ∂C/∂w, ∂C/∂b); same tolerance as the matrix"),
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        wrong = [e for e in self.parameters if not e.ok]
+        if wrong:
+            lines += ["", "PARAMETERS THAT DIFFER between the graph and the matrix:",
+                      _entry_table(wrong[:SHOW], "matrix")]
+        if self.culprits:
+            lines += ["", "failed: " + ", ".join(self.culprits[:SHOW])
+                      + (f" … and {len(self.culprits) - SHOW} more" if len(self.culprits) > SHOW else "")]
+        worst = sorted(self.entries, key=lambda e: -e.excess)[:SHOW]
+        lines += ["", f"graph vs matrix, worst {len(worst)}:", _entry_table(worst, "matrix")]
+        if self.torch:
+            worst = sorted(self.torch, key=lambda e: -e.excess)[:SHOW]
+            lines += ["", f"graph vs torch, worst {len(worst)}:", _entry_table(worst, "torch")]
+        fd = sorted(self.fd, key=lambda e: -e.error / e.limit)[:SHOW]
+        rows = [(f"∂C/∂{e.name}", e.fd, e.graph, e.matrix, f"{e.error:.2e}", "yes" if e.ok else "NO")
+                for e in fd]
+        lines += ["", f"finite differences, worst {len(fd)}:",
+                  format_table(["gradient", "finite diff", "graph", "matrix", "|err|", "ok"], rows,
+                               floatfmt="+.8g")]
+        return "\n".join(lines)
+
+
+def _entry_table(entries: list[Entry], other: str) -> str:
+    rows = [(e.name, e.graph, e.other, f"{e.diff:.2e}", "yes" if e.ok else "NO") for e in entries]
+    return format_table(["what", "graph", other, "|Δ|", "ok"], rows, floatfmt="+.10g")
+
+
+def _agree(name: str, graph: float, other: float, tol: float) -> Entry:
+    return Entry(name, float(graph), float(other), tol * (1.0 + abs(graph)))
+
+
+def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol: float = 1e-5,
+               h: float = 1e-5, seed: int | None = 0, convention: str = "column",
+               matrix: MatrixNetwork | None = None, torch: bool | None = None) -> CrosscheckReport:
+    """Compare graph engine, matrix backend and finite differences on the batch X, T.
+
+    ``samples`` parameters (weights and biases, drawn with ``seed``) are checked
+    by finite differences; ``matrix`` checks a given MatrixNetwork instead of a
+    fresh one (its weights are compared with the graph's too); ``torch``:
+    None = use PyTorch autograd when importable, False = don't, True = require it.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"crosscheck needs a neurograph Network, got {type(net).__name__}")
+    work = net.copy()                                       # the user's network stays untouched
+    X = np.atleast_2d(finite_array(X, "input batch X", work.n_inputs))
+    T = np.atleast_2d(finite_array(T, "target batch T", work.n_outputs))
+    if len(X) != len(T):
+        raise ValueError(f"X has {len(X)} rows but T has {len(T)}; expected T of shape ({len(X)}, {work.n_outputs})")
+    if samples < 0:
+        raise ValueError(f"samples (parameters checked by finite differences) must be ≥ 0, got {samples}")
+    m = MatrixNetwork.from_graph(work, convention) if matrix is None else matrix
+    _same_structure(work, m)
+    n = len(X)
+
+    graph = _graph_numbers(work, X, T)
+    mat = _matrix_numbers(m, X, T)
+    entries = [_agree(name, g, mat[name], tol) for name, g in graph.items()]
+    parameters = _parameter_entries(work, m, tol)
+
+    rng = np.random.default_rng(seed)
+    params = [e.name for e in work.edges] + [f"b_{{{nd.id}}}" for nd in work.nodes if nd.has_bias]
+    chosen = sorted(rng.choice(len(params), size=min(samples, len(params)), replace=False))
+    scale = max(1.0, abs(graph["C"]))
+    fd = [FDEntry(params[i], f, graph[f"∂C/∂{params[i]}"], mat[f"∂C/∂{params[i]}"],
+                  fd_tol * (abs(f) + scale))
+          for i in chosen for f in (_finite_difference(work, params[i], X, T, h),)]
+
+    report = CrosscheckReport(n, m.convention, tol, fd_tol, h, entries, parameters, fd)
+    _torch_opinion(report, work, X, T, graph, tol, torch)
+    return report
+
+
+def _same_structure(net: Network, m: MatrixNetwork) -> None:
+    if not isinstance(m, MatrixNetwork):
+        raise TypeError(f"matrix must be a MatrixNetwork, got {type(m).__name__}")
+    ids = sorted(i for layer in m.ids for i in layer)
+    if ids != [nd.id for nd in net.nodes] or set(m.edge_weights()) != {(e.src.id, e.dst.id) for e in net.edges}:
+        raise ValueError("the MatrixNetwork was not built from this network: node ids or edges differ")
+
+
+def _graph_numbers(net: Network, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
+    """Outputs and δ per sample, mean ∂C/∂w, ∂C/∂b and C, from the graph engine."""
+    out: dict[str, float] = {}
+    net.zero_grad()
+    total = 0.0
+    for r, (x, t) in enumerate(zip(X, T)):
+        y = net.forward(x)
+        total += net.backward(t)
+        for node, value in zip(net.outputs, y):
+            out[f"a_{{{node.id}}} (sample {r})"] = value
+        for node in net.nodes:
+            out[f"δ_{{{node.id}}} (sample {r})"] = node.delta
+    n = len(X)
+    out["C"] = total / n
+    for e in net.edges:
+        out[f"∂C/∂{e.name}"] = e.grad / n                  # graph sums, matrix means
+    for node in net.nodes:
+        if node.has_bias:
+            out[f"∂C/∂b_{{{node.id}}}"] = node.bias_grad / n
+    return out
+
+
+def _matrix_numbers(m: MatrixNetwork, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
+    """The same names, computed by the matrix backend in one batch."""
+    Y = m.forward(X)
+    out: dict[str, float] = {"C": m.backward(T, input_deltas=True)}
+    for p, nid in enumerate(m.ids[-1]):
+        out.update((f"a_{{{nid}}} (sample {r})", float(v)) for r, v in enumerate(Y[:, p]))
+    for l, ids in enumerate(m.ids):
+        for p, nid in enumerate(ids):
+            out.update((f"δ_{{{nid}}} (sample {r})", float(v)) for r, v in enumerate(m.delta[l][:, p]))
+    out.update((f"∂C/∂w_{{{d},{s}}}", g) for (s, d), g in m.edge_grads().items())
+    out.update((f"∂C/∂b_{{{nid}}}", g) for nid, g in m.bias_grads().items())
+    return out
+
+
+def _parameter_entries(net: Network, m: MatrixNetwork, tol: float) -> list[Entry]:
+    """Every weight and bias as the graph holds it vs as the matrix holds it."""
+    weights = m.edge_weights()
+    entries = [_agree(e.name, e.weight, weights[(e.src.id, e.dst.id)], tol) for e in net.edges]
+    for node in net.nodes:
+        l, p = m.position(node.id)
+        entries.append(_agree(f"b_{{{node.id}}}", node.bias or 0.0, m.biases[l][p], tol))
+    return entries
+
+
+def _parameter(net: Network, name: str):
+    """(getter, setter) of the weight 'w_{d,s}' or the bias 'b_{j}' of ``net``."""
+    ids = [int(i) for i in name[3:-1].split(",")]
+    if name.startswith("w"):
+        edge = net.edge(ids[1], ids[0])
+        return (lambda: edge.weight), (lambda v: setattr(edge, "weight", v))
+    node = net.node(ids[0])
+    return (lambda: node.bias), (lambda v: setattr(node, "bias", v))
+
+
+def _finite_difference(net: Network, name: str, X: np.ndarray, T: np.ndarray, h: float) -> float:
+    """(C(p + h) − C(p − h)) / 2h of the graph's mean loss; p is restored exactly."""
+    get, put = _parameter(net, name)
+    p = get()
+    try:
+        put(p + h)
+        up = net.backward_batch(X, T)
+        put(p - h)
+        down = net.backward_batch(X, T)
+    finally:
+        put(p)
+    return (up - down) / (2 * h)
+
+
+def _torch_opinion(report: CrosscheckReport, net: Network, X, T, graph: dict[str, float],
+                   tol: float, use: bool | None) -> None:
+    """Fill report.torch with the graph vs torch autograd comparison, or say why not."""
+    if use is False:
+        report.torch_note = "skipped (torch=False)"
+        return
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        if use:
+            raise ImportError("crosscheck(torch=True) needs PyTorch: pip install '.[bench]'") from None
+        report.torch_note = "skipped (torch not importable; pip install '.[bench]')"
+        return
+    from .torch_reference import UnsupportedByTorch, torch_gradients
+    try:
+        numbers = torch_gradients(net, X, T)
+    except UnsupportedByTorch as exc:
+        report.torch_note = f"skipped ({exc})"
+        return
+    report.torch = [_agree(name, graph[name], value, tol) for name, value in numbers.items()]

@@ -1,0 +1,84 @@
+"""One layer of a ``MatrixNetwork`` as the matrices a textbook writes, labelled with node ids.
+
+``explain_matrix(m, 1)`` for the 3-4-2 network in the column convention shows
+W (4×3: rows are nodes 4–7, columns nodes 1–3), the column a of nodes 1–3, b,
+z = W·a + b and a = f(z) for the first sample of the last forward pass, and
+spells out the first row's product so the matrix entry W[4, 1] can be found on
+the picture as the edge 1 → 4 (the seeds' w_{4,1}).  In the row convention W
+is 3×4 (rows are the source nodes) and the same numbers read z = a·W + b.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .explain import _terms, _TextStyle
+from .matrix import MatrixNetwork
+from .tables import format_table
+
+
+def _shown(n: int, limit: int) -> list[int | None]:
+    """Indices to print: all of them, or the first limit−1, None (for "…") and the last."""
+    return list(range(n)) if n <= limit else list(range(limit - 1)) + [None, n - 1]
+
+
+def _matrix(values: np.ndarray, row_ids: list, col_ids: list, s: _TextStyle, limit: int) -> str:
+    """A labelled matrix: the ids on the left and on top, long sides cut with '…'."""
+    rows, cols = _shown(len(row_ids), limit), _shown(len(col_ids), limit)
+    head = [""] + ["…" if c is None else str(col_ids[c]) for c in cols]
+    body = [["⋮" if r is None else str(row_ids[r])]
+            + ["" if r is None else "…" if c is None else s.num(values[r, c]) for c in cols]
+            for r in rows]
+    return format_table(head, body)
+
+
+def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: int = 8) -> str:
+    """W, a, b, z and a = f(z) of one layer of ``m``, labelled with node ids.
+
+    The numbers are those of the first sample of the last ``m.forward(X)``.
+    W is shown in m's convention — column: W is n_out×n_in and z = W·a + b;
+    row: W is n_in×n_out and z = a·W + b — with node ids on its rows and
+    columns.  With ``bias_column`` the biases are W's extra column (row) that
+    multiplies the constant input "1".  Matrices wider or taller than
+    ``max_terms`` are cut to their first and last entries.
+    """
+    if not isinstance(m, MatrixNetwork):
+        raise TypeError(f"explain_matrix needs a MatrixNetwork, got {type(m).__name__}")
+    if m.z is None:
+        raise RuntimeError("nothing to explain yet: run m.forward(X) first")
+    if isinstance(max_terms, bool) or not isinstance(max_terms, int) or max_terms < 2:
+        raise ValueError(f"max_terms must be an integer ≥ 2, got {max_terms!r}")
+    s = _TextStyle(digits)
+    W, in_ids, out_ids = m.layer_matrix(layer)     # validates the layer number
+    a_in = np.array([1.0 if i == "1" else m.a[m.position(i)[0]][0, m.position(i)[1]] for i in in_ids])
+    in_ids = ["+1" if i == "1" else i for i in in_ids]   # the constant bias input of seed 002
+    z, a = m.z[layer][0], m.a[layer][0]
+    b = None if "+1" in in_ids else m.biases[layer]
+    col = m.convention == "column"
+    acts = ", ".join(group[0].name for group in m._groups[layer])   # as m.describe() names them
+    product = "W·a" if col else "a·W"
+    formula = f"z = {product}" + ("" if b is None else " + b")
+    lines = [f"Layer {layer} (nodes {out_ids[0]}–{out_ids[-1]}), {m.convention} convention: {formula}, "
+             f"a = f(z) with f = {acts}; first sample of the last forward pass", ""]
+    rows, cols = (out_ids, in_ids) if col else (in_ids, out_ids)
+    kind = ("rows = destination nodes, columns = source nodes" if col
+            else "rows = source nodes, columns = destination nodes")
+    lines += [f"W ({W.shape[0]}×{W.shape[1]}, {kind}; entry [{out_ids[0]}, {in_ids[0]}] is the edge "
+              f"{in_ids[0]} → {out_ids[0]}, w_{{{out_ids[0]},{in_ids[0]}}}):" if col else
+              f"W ({W.shape[0]}×{W.shape[1]}, {kind}; entry [{in_ids[0]}, {out_ids[0]}] is the edge "
+              f"{in_ids[0]} → {out_ids[0]}, w_{{{out_ids[0]},{in_ids[0]}}}):",
+              _matrix(W, rows, cols, s, max_terms), ""]
+    vectors = [("a of the source nodes", "a", a_in, in_ids)] + \
+        ([] if b is None else [("the biases", "b", b, out_ids)]) + \
+        [(formula, "z", z, out_ids), ("a = f(z)", f"{acts}(z)", a, out_ids)]
+    for name, symbol, vec, ids in vectors:
+        table = (_matrix(vec[:, None], ids, [symbol], s, max_terms) if col
+                 else _matrix(vec[None, :], [symbol], ids, s, max_terms))
+        lines += [f"{name} as a {'column' if col else 'row'}:", table, ""]
+    Wd = W if col else W.T                                     # rows = destination nodes
+    j = out_ids[0]
+    terms = [f"{s.fac(Wd[0, k])}{s.dot}{s.fac(a_in[k])}" for k in range(len(in_ids))]
+    tail = "" if b is None else f" + {s.fac(b[0])}"
+    where = f"row {j} of W times a" if col else f"a times column {j} of W"
+    lines.append(f"z_{j} = {where}{'' if b is None else f' + b_{j}'} = {_terms(s, terms, max_terms)}{tail} "
+                 f"= {s.num(z[0])}  (node {j}'s z in the picture)")
+    return "\n".join(lines)

@@ -1,0 +1,384 @@
+"""Training on either engine, with a History of every epoch.
+
+``train(net, X, y, ...)`` runs stochastic gradient descent over the samples
+in (optionally shuffled) minibatches of ``batch_size`` rows:
+
+    per sample  (batch_size=1)   w ← w − η·(∂C_x/∂w + λ·w)
+    minibatch   (batch_size=m)   w ← w − η·((1/m)·Σ_x ∂C_x/∂w + λ·w)      (Δ = δ/m, seed 004)
+    biases                       b ← b − η·(1/m)·Σ_x ∂C_x/∂b              (never decayed)
+
+``engine="graph"`` walks the Node/Edge objects one sample at a time (the
+graph engine sums the m per-sample gradients; stepping with η/m and λ·m gives
+exactly the batch-mean rule above).  ``engine="matrix"`` copies the weights
+into a ``MatrixNetwork`` and does each minibatch as a few matrix products.
+Either way the trained weights end on the edges of the ``Network`` you passed
+(it is updated in place; ``history.network`` is that same object), so it can
+be drawn, explained and saved.  Given a ``MatrixNetwork`` instead, ``train``
+updates it in place and ``history.network`` is a new ``Network`` from
+``to_graph()``.
+
+Labels y are integers.  With n outputs > 1 the target of label k is the
+one-hot vector with ``on`` at k and ``off`` elsewhere (``targets=(off, on)``,
+seed 003 uses (0.01, 0.99)) and the prediction is argmax a; with a single
+output the target is ``on`` for label 1, ``off`` for 0, and the prediction is
+1 when a > (off + on)/2.
+
+Divergence guard: after every minibatch the loss must be finite and at most
+``max_loss``.  Otherwise the weights are restored to the end of the last
+complete epoch, the reason is stored in ``history.stopped`` and
+``TrainingDiverged`` is raised (it carries the history).
+
+BLAS runs single-threaded during training (``threadpoolctl.threadpool_limits(1)``
+by default): on small matrices extra threads only add overhead on a shared machine.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Union
+
+import numpy as np
+
+from .datasets import one_hot
+from .graph import Network
+from .losses import get_loss
+from .matrix import MatrixNetwork
+from .tables import format_table
+from .validation import finite_number
+
+Schedule = Union[float, dict, Callable[[int], float]]
+ENGINES = ("graph", "matrix")
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN/inf or exceeded ``max_loss``; ``.history`` holds what ran."""
+
+    def __init__(self, message: str, history: "History"):
+        super().__init__(message)
+        self.history = history
+
+
+@dataclass
+class EpochRecord:
+    """One epoch: its learning rate, the running training loss/accuracy (averaged
+    over the samples as they were trained on), the held-out scores after the
+    epoch, and the wall-clock seconds of the training pass and of the evaluation."""
+
+    epoch: int
+    lr: float
+    train_loss: float
+    train_accuracy: float
+    valid_loss: float | None
+    valid_accuracy: float | None
+    test_loss: float | None
+    test_accuracy: float | None
+    seconds: float
+    eval_seconds: float
+
+
+@dataclass
+class History:
+    """What ``train`` did, epoch by epoch (``history[-1].test_accuracy`` …)."""
+
+    engine: str
+    records: list[EpochRecord] = field(default_factory=list)
+    stopped: str | None = None
+    network: Network | None = None
+    preset: object | None = None      # set by neurograph.presets.run_preset
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i: int) -> EpochRecord:
+        return self.records[i]
+
+    def column(self, name: str) -> list:
+        """One field over all epochs, e.g. ``history.column("test_accuracy")``."""
+        return [getattr(r, name) for r in self.records]
+
+    def to_dicts(self) -> list[dict]:
+        return [asdict(r) for r in self.records]
+
+    def table(self) -> str:
+        rows = [(r.epoch, r.lr, r.train_loss, r.train_accuracy, r.valid_accuracy, r.test_loss,
+                 r.test_accuracy, r.seconds) for r in self.records]
+        return format_table(["epoch", "lr", "train loss", "train acc", "valid acc", "test loss",
+                             "test acc", "s"], rows, floatfmt=".4f")
+
+    def plot(self, path: Path | str, title: str = "") -> Path:
+        """Save loss and accuracy curves as a PNG (needs matplotlib: extra ``plot``)."""
+        try:
+            from matplotlib.figure import Figure
+            from matplotlib.ticker import MaxNLocator
+        except ImportError:
+            raise RuntimeError("History.plot needs matplotlib: pip install 'neurograph[plot]'") from None
+        epochs = self.column("epoch")
+        fig = Figure(figsize=(10, 4), dpi=100)
+        ax_loss, ax_acc = fig.subplots(1, 2)
+        for split in ("train", "valid", "test"):
+            loss, acc = self.column(f"{split}_loss"), self.column(f"{split}_accuracy")
+            if any(v is not None for v in loss):
+                ax_loss.plot(epochs, loss, marker="o", label=split)
+                ax_acc.plot(epochs, acc, marker="o", label=split)
+        ax_loss.set(xlabel="epoch", ylabel="mean loss per sample", title="loss")
+        ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+        for ax in (ax_loss, ax_acc):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.grid(alpha=0.3)
+            ax.legend()
+        fig.suptitle(title or f"training on the {self.engine} engine")
+        fig.tight_layout()
+        path = Path(path)
+        fig.savefig(path, format="png")
+        return path
+
+
+def learning_rate(schedule: Schedule, epoch: int) -> float:
+    """η for ``epoch`` (counted from 0): a number, a callable epoch → η, or a dict
+    {first epoch: η} such as {0: 0.1, 50: 0.01} (seed 001)."""
+    if callable(schedule):
+        value = schedule(epoch)
+    elif isinstance(schedule, dict):
+        value = schedule[max(k for k in schedule if k <= epoch)]
+    else:
+        value = schedule
+    value = finite_number(value, f"learning rate of epoch {epoch}")
+    if value < 0:
+        raise ValueError(f"learning rate of epoch {epoch} must be ≥ 0, got {value}")
+    return value
+
+
+def _check_schedule(schedule: Schedule) -> None:
+    if isinstance(schedule, dict):
+        if not schedule or 0 not in schedule or any(
+                isinstance(k, bool) or not isinstance(k, int) or k < 0 for k in schedule):
+            raise ValueError(f"a learning-rate schedule dict maps epochs (ints ≥ 0, including 0) "
+                             f"to rates, e.g. {{0: 0.1, 50: 0.01}}; got {schedule!r}")
+        for k in schedule:
+            learning_rate(schedule, k)
+    elif not callable(schedule):
+        learning_rate(schedule, 0)
+
+
+def copy_parameters(src: Network, dst: Network) -> None:
+    """Copy every weight and bias of ``src`` onto the same edges and nodes of ``dst``.
+
+    Both networks must have the same node ids and edges (ValueError otherwise).
+    """
+    for node in src._nodes:
+        target = dst.node(node.id)
+        src_ids = np.array([src._nodes[s].id for s in node._src], dtype=np.int64)
+        dst_ids = np.array([dst._nodes[s].id for s in target._src], dtype=np.int64)
+        if sorted(src_ids.tolist()) != sorted(dst_ids.tolist()) or node.has_bias != target.has_bias:
+            raise ValueError(f"node {node.id} has different incoming edges or bias in the two networks")
+        order = np.argsort(src_ids)
+        target._w[np.argsort(dst_ids)] = node._w[order]     # match the edges by source id
+        if node.has_bias:
+            target.bias = node.bias
+
+
+class _GraphEngine:
+    """Per-sample forward/backward along the edges; minibatch = summed grads."""
+
+    name = "graph"
+
+    def __init__(self, net: Network):
+        self.net = net
+        self.loss, self.n_in, self.n_out = net.loss, net.n_inputs, net.n_outputs
+
+    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float) -> tuple[float, np.ndarray]:
+        net, m = self.net, len(X)
+        Y = np.empty_like(T)
+        total = 0.0
+        for i in range(m):
+            Y[i] = net.forward(X[i])
+            total += net.backward(T[i])                      # grads accumulate: Σ_x ∂C_x/∂w
+        net.step(lr / m, weight_decay=weight_decay * m)      # w ← w − η·(Σ/m + λ·w)
+        net.zero_grad()
+        return total / m, Y
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.net.forward(X)
+
+    def snapshot(self):
+        return [n._w.copy() for n in self.net._nodes], self.net._b.copy()
+
+    def restore(self, state) -> None:
+        weights, biases = state
+        for node, w in zip(self.net._nodes, weights):
+            node._w[:] = w
+        self.net._b[:] = biases
+
+    def finish(self) -> Network:
+        return self.net
+
+
+class _MatrixEngine:
+    """Whole minibatches as matrix products; weights copied back at the end."""
+
+    name = "matrix"
+
+    def __init__(self, model: Network | MatrixNetwork, convention: str):
+        if isinstance(model, MatrixNetwork):
+            self.net, self.m = None, model
+        else:
+            self.net, self.m = model, MatrixNetwork.from_graph(model, convention=convention)
+        self.loss, self.n_in, self.n_out = self.m.loss_name, self.m.n_inputs, self.m.n_outputs
+
+    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float) -> tuple[float, np.ndarray]:
+        Y = self.m.forward(X)
+        loss = self.m.backward(T)                            # mean loss, mean gradients
+        self.m.step(lr, weight_decay=weight_decay)
+        return loss, Y
+
+    def predict(self, X: np.ndarray, chunk: int = 2000) -> np.ndarray:
+        return np.concatenate([self.m.forward(X[i:i + chunk]) for i in range(0, len(X), chunk)])
+
+    def snapshot(self):
+        return [w.copy() for w in self.m.weights.values()], [b.copy() for b in self.m.biases]
+
+    def restore(self, state) -> None:
+        weights, biases = state
+        for view, w in zip(self.m.weights.values(), weights):
+            view[...] = w
+        for b, saved in zip(self.m.biases, biases):
+            b[...] = saved
+
+    def finish(self) -> Network:
+        trained = self.m.to_graph()
+        if self.net is None:
+            return trained
+        copy_parameters(trained, self.net)
+        return self.net
+
+
+def _engine(model, engine: str, convention: str):
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if isinstance(model, MatrixNetwork):
+        if engine != "matrix":
+            raise ValueError("a MatrixNetwork trains on the matrix engine; pass engine='matrix'")
+        return _MatrixEngine(model, convention)
+    if not isinstance(model, Network):
+        raise TypeError(f"train needs a Network or MatrixNetwork, got {type(model).__name__}")
+    return _GraphEngine(model) if engine == "graph" else _MatrixEngine(model, convention)
+
+
+def _labels_and_targets(X, y, n_in: int, n_out: int, targets: tuple[float, float], what: str):
+    """Check X (samples × n_in, finite) and integer labels y; return X, y, T."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != n_in or len(X) == 0 or not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"{what} X has shape {X.shape} ({X.dtype}); expected (samples, {n_in}) numbers")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{what} X contains NaN or inf")
+    y = np.asarray(y)
+    if y.shape != (len(X),):
+        raise ValueError(f"{what} labels y have shape {y.shape}; expected ({len(X)},), one label per row of X")
+    off, on = targets
+    return X, y, one_hot(y, n_out, on=on, off=off)
+
+
+def _predicted(Y: np.ndarray, targets: tuple[float, float]) -> np.ndarray:
+    if Y.shape[1] == 1:
+        return (Y[:, 0] > (targets[0] + targets[1]) / 2).astype(np.int64)
+    return np.argmax(Y, axis=1)
+
+
+def _score(engine, X, y, T, targets) -> tuple[float, float]:
+    """(mean loss, accuracy) of the engine's current weights on a labelled set."""
+    Y = engine.predict(np.asarray(X, dtype=float))
+    loss = get_loss(engine.loss).value(Y, T)
+    return float(np.mean(loss)), float(np.mean(_predicted(Y, targets) == y))
+
+
+def evaluate(net: Network | MatrixNetwork, X, y, targets: tuple[float, float] = (0.0, 1.0),
+             engine: str = "matrix") -> tuple[float, float]:
+    """(mean loss, accuracy) of ``net`` on images X with integer labels y.
+
+    The loss is the network's own (with softmax outputs ln a is floored at
+    1e-300).  ``engine="graph"`` computes along the edges, sample by sample.
+    """
+    eng = _engine(net, engine, "row")
+    X, y, T = _labels_and_targets(X, y, eng.n_in, eng.n_out, targets, "evaluation")
+    return _score(eng, X, y, T, targets)
+
+
+def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: int = 1,
+          lr: Schedule = 0.1, batch_size: int = 1, weight_decay: float = 0.0,
+          targets: tuple[float, float] = (0.0, 1.0), valid=None, test=None,
+          shuffle: bool = True, seed: int | None = 0, convention: str = "row",
+          progress: bool | None = None, on_epoch: Callable[[EpochRecord], None] | None = None,
+          threads: int | None = 1, max_loss: float = 1e6) -> History:
+    """Train ``net`` on images X (samples × inputs) with integer labels y.
+
+    ``lr`` is a number, {first epoch: η} or a callable epoch → η (epochs from 0).
+    ``valid`` and ``test`` are optional (X, y) pairs scored after every epoch.
+    ``shuffle`` reorders the samples every epoch with ``numpy.random.default_rng(seed)``.
+    ``progress``: None shows a tqdm bar only on a terminal, False never, True always.
+    ``on_epoch(record)`` is called after each epoch (the CLI prints there).
+    ``threads`` caps BLAS threads (threadpoolctl; None leaves them alone).
+    Returns the History; the weights end on ``history.network``'s edges.
+    Raises TrainingDiverged (weights restored to the last complete epoch)
+    when a minibatch loss is NaN/inf or above ``max_loss``.
+    """
+    eng = _engine(net, engine, convention)
+    n_in, n_out = eng.n_in, eng.n_out
+    targets = (finite_number(targets[0], "target off value"), finite_number(targets[1], "target on value"))
+    X, y, T = _labels_and_targets(X, y, n_in, n_out, targets, "training")
+    held_out = {name: _labels_and_targets(*pair, n_in, n_out, targets, name)
+                for name, pair in (("valid", valid), ("test", test)) if pair is not None}
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    weight_decay = finite_number(weight_decay, "weight_decay")
+    max_loss = finite_number(max_loss, "max_loss")
+    _check_schedule(lr)
+
+    from threadpoolctl import threadpool_limits
+    from tqdm.auto import tqdm
+
+    rng = np.random.default_rng(seed)
+    history = History(engine=eng.name)
+    limits = threadpool_limits(limits=threads) if threads else nullcontext()
+    with limits, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(epochs):
+            eta = learning_rate(lr, epoch)
+            good = eng.snapshot()
+            order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+            bar = tqdm(total=len(X), desc=f"epoch {epoch + 1}/{epochs}", unit="sample",
+                       disable=None if progress is None else not progress, leave=False)
+            total_loss = correct = 0.0
+            start = time.perf_counter()
+            with bar:
+                for done, b in enumerate(range(0, len(X), batch_size), 1):
+                    idx = order[b:b + batch_size]
+                    loss, Y = eng.fit(np.asarray(X[idx], dtype=float), T[idx], eta, weight_decay)
+                    if not np.isfinite(loss) or loss > max_loss:
+                        eng.restore(good)
+                        history.stopped = (
+                            f"training diverged in epoch {epoch + 1} at sample {b + len(idx)}: "
+                            f"minibatch loss {loss:.4g} (limit {max_loss:g}) with lr {eta:g}; the weights "
+                            f"were restored to the end of epoch {epoch} (the last good ones). "
+                            "Try a smaller learning rate.")
+                        history.network = eng.finish()
+                        raise TrainingDiverged(history.stopped, history)
+                    total_loss += loss * len(idx)
+                    correct += float(np.sum(_predicted(Y, targets) == y[idx]))
+                    bar.update(len(idx))
+                    if done % 200 == 0:
+                        seen = b + len(idx)
+                        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
+                                        refresh=False)
+            seconds = time.perf_counter() - start
+            scores = {name: _score(eng, *data, targets) for name, data in held_out.items()}
+            record = EpochRecord(epoch + 1, eta, total_loss / len(X), correct / len(X),
+                                 *scores.get("valid", (None, None)), *scores.get("test", (None, None)),
+                                 seconds, time.perf_counter() - start - seconds)
+            history.records.append(record)
+            if on_epoch is not None:
+                on_epoch(record)
+    history.network = eng.finish()
+    return history

@@ -1,0 +1,94 @@
+"""The object ``draw`` returns: DOT text always, pictures when Graphviz's ``dot`` is installed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import graphviz
+
+#: picture formats ``save`` picks from the file extension (.dot/.gv write the DOT text)
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+INSTALL_HINT = ("the Graphviz program 'dot' was not found on PATH, so neurograph can write the "
+                "DOT text (Diagram.source, or save('net.dot')) but cannot render it. Install "
+                "Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install "
+                "graphviz' (macOS), 'conda install -c conda-forge graphviz' or "
+                "https://graphviz.org/download/ (Windows); then check with 'dot -V'.")
+
+
+class GraphvizNotInstalled(RuntimeError):
+    """Raised when a picture is requested but the ``dot`` executable is missing."""
+
+
+class Diagram:
+    """A drawn network.
+
+    >>> d = visualize.draw(net)           # doctest: +SKIP
+    >>> print(d.source[:7])               # DOT text, no Graphviz program needed
+    digraph
+    >>> d.save("net.svg"); d.save("net.png", dpi=200)   # needs `dot`
+    """
+
+    def __init__(self, graph: graphviz.Digraph):
+        self._graph = graph
+
+    @property
+    def source(self) -> str:
+        """The DOT text (deterministic for the same network and options)."""
+        return self._graph.source
+
+    def pipe(self, format: str = "svg", dpi: float | None = None) -> bytes:
+        """Render with ``dot`` and return the bytes (svg, png, pdf, plain, …).
+
+        ``dpi`` sets the resolution of bitmap formats (Graphviz's default is 96).
+        """
+        graph = self._graph
+        if dpi is not None:
+            if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200:
+                raise ValueError(f"dpi must be a number from 10 to 1200, got {dpi!r}")
+            graph = graph.copy()
+            graph.graph_attr["dpi"] = f"{dpi:g}"
+        try:
+            return graph.pipe(format=format)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotInstalled(INSTALL_HINT) from None
+
+    def render(self, path: str | Path, format: str | None = None, dpi: float | None = None) -> Path:
+        """Write the picture to ``path`` in ``format`` (default: from the extension)."""
+        path = Path(path)
+        if format is None:
+            format = FORMATS.get(path.suffix.lower())
+            if format is None:
+                raise ValueError(f"cannot tell the format of {path.name!r} from its extension; "
+                                 f"use one of {', '.join(FORMATS)} or pass format=")
+        if format == "dot":
+            data = self.source.encode("utf-8")
+        else:
+            data = self.pipe(format, dpi=dpi)
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def save(self, path: str | Path, dpi: float | None = None) -> Path:
+        """Write svg/png/pdf/dot, chosen by the extension of ``path``."""
+        return self.render(path, dpi=dpi)
+
+    # -- notebooks ----------------------------------------------------------------
+    def _repr_svg_(self) -> str:
+        return self.pipe("svg").decode("utf-8")
+
+    def _repr_png_(self) -> bytes:
+        return self.pipe("png")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """SVG for notebooks that show it, PNG as fallback; the DOT text without ``dot``."""
+        try:
+            bundle = {"image/svg+xml": self._repr_svg_(), "image/png": self._repr_png_()}
+        except GraphvizNotInstalled as exc:
+            return {"text/plain": f"{exc}\n\n{self.source}"}
+        bundle["text/plain"] = repr(self)
+        return {k: v for k, v in bundle.items()
+                if (include is None or k in include) and (exclude is None or k not in exclude)}
+
+    def __repr__(self) -> str:
+        return f"<Diagram: {self.source.count(chr(10))} lines of DOT>"
