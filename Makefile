@@ -18,3 +18,6 @@ test: setup
 bench: setup
 	$(PYTHON) -m pip install -q -e '.[bench]'
 	$(PYTHON) benchmarks/compare.py
+
+docs: setup
+	$(PYTHON) -m visualize.gallery docs

@@ -56,9 +56,9 @@ def run(args) -> int:
 
 
 def _draw(net: Network, path: Path, loss: float) -> None:
+    import visualize
     try:
-        import visualize
         visualize.draw(net, title="3-4-2 worked example", loss=loss).save(path)
         print(f"picture: {path}")
-    except Exception as exc:  # the picture is a bonus; the numbers above are the demo
+    except visualize.GraphvizNotInstalled as exc:   # the numbers above are the demo
         print(f"(no picture: {exc})")
