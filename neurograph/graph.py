@@ -28,6 +28,7 @@ The backward sum Σ_k w_kj·δ_k is gathered by letting every neuron k, once its
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -438,10 +439,15 @@ class Network:
         z, a, d, acc = self._z, self._a, self._d, self._acc
         acc[:] = 0.0                                       # acc_j collects Σ_k w_kj·δ_k
         out = plan.layers[-1]
-        loss = 0.0
-        for act, slots, pos in out.groups:
-            loss += float(self._loss.value(a[slots], T[pos], z[slots], act))
-            d[slots] = self._loss.output_delta(z[slots], a[slots], T[pos], act)  # δ_out = ∂C/∂z
+        with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
+            loss = sum(float(self._loss.value(a[slots], T[pos], z[slots], act)) for act, slots, pos in out.groups)
+            deltas = [self._loss.output_delta(z[slots], a[slots], T[pos], act)   # δ_out = ∂C/∂z
+                      for act, slots, pos in out.groups]
+        if not math.isfinite(loss) or not all(np.all(np.isfinite(dl)) for dl in deltas):
+            raise ValueError(f"the loss overflowed (C = {loss}) for this input and target; "
+                             "scale the inputs or weights down")
+        for (_, slots, _), delta in zip(out.groups, deltas):
+            d[slots] = delta
         self._send_back(out)
         for layer in reversed(plan.layers[:-1]):
             for act, slots, _ in layer.groups:

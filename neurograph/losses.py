@@ -90,6 +90,9 @@ class CrossEntropy(Loss):
     def output_delta(self, z, a, t, activation):
         if activation.name == "softmax":
             return a * np.sum(t, axis=-1, keepdims=True) - t
+        if activation.name != "sigmoid":
+            raise ValueError(f"cross_entropy −Σ t·ln a needs outputs in (0, 1): use a softmax "
+                             f"or sigmoid output layer, not {activation.name}")
         return super().output_delta(z, a, t, activation)
 
 

@@ -136,6 +136,12 @@ class LayerMatrix(NamedTuple):
     out_ids: list[int]
 
 
+def _finite_sum(values: np.ndarray) -> bool:
+    """True when the sum is finite — then no entry is NaN or ±inf."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(values.sum()))
+
+
 def _id_ranges(ids: list[int]) -> str:
     """Compact id list: [1, 2, 3, 7] → '1–3, 7'."""
     parts, start = [], None
@@ -337,7 +343,7 @@ class MatrixNetwork:
         overflows simply goes through the full check.
         """
         if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 2
-                and values.shape[1] == width and len(values) and np.isfinite(values.sum())):
+                and values.shape[1] == width and len(values) and _finite_sum(values)):
             return values
         arr = finite_array(values, what, width)
         return arr[None, :] if arr.ndim == 1 else arr

@@ -86,8 +86,8 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray) -> dict[str, flo
     for act, cols in _groups(out_layer):
         per_sample = per_sample + _loss(net.loss, Z_out[:, cols], A_out[:, cols], Tt[:, cols], act)
     C = per_sample.mean()
-    C.backward()
+    gw, gb = torch.autograd.grad(C, (w, b), allow_unused=True, materialize_grads=True)
     out = {"C": float(C.detach())}
-    out.update((f"∂C/∂{e.name}", float(g)) for e, g in zip(edges, w.grad))
-    out.update((f"∂C/∂b_{{{n.id}}}", float(g)) for n, g in zip(biased, b.grad))
+    out.update((f"∂C/∂{e.name}", float(g)) for e, g in zip(edges, gw))
+    out.update((f"∂C/∂b_{{{n.id}}}", float(g)) for n, g in zip(biased, gb))
     return out

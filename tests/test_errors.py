@@ -127,3 +127,19 @@ def test_bad_weight_values():
     with pytest.raises(TypeError, match="real number"):
         g.edge(1, 3).weight = "big"
     assert g.edge(1, 3).weight == 0.5
+
+
+def test_cross_entropy_needs_probability_outputs():
+    net = ng.Network.layered([2, 2], activation="identity", loss="cross_entropy")
+    net.forward([0.5, 0.5])
+    with pytest.raises(ValueError, match="softmax or sigmoid output layer, not identity"):
+        net.backward([0.0, 1.0])
+    assert net.node(3).delta is None
+
+
+def test_overflowing_loss_is_an_error_not_inf():
+    net = ng.Network.layered([3, 4, 2], activation="identity", seed=0)
+    net.forward([1e200] * 3)
+    with pytest.raises(ValueError, match="the loss overflowed"):
+        net.backward([0.0, 1.0])
+    assert net.edge(1, 4).grad is None

@@ -63,6 +63,7 @@ def test_save_is_atomic(tmp_path, monkeypatch):
     ('{"format": "neurograph", "version": 1, "loss": "squared", "nodes": [{"id": 1, "kind": "input", '
      '"activation": "identity", "bias": null}], "edges": [{"src": 1, "dst": 2, "weight": 1}]}', "node 2 does not exist"),
     ('{"format": "neurograph", "version": 1, "loss": "hinge", "nodes": [], "edges": []}', "unknown loss 'hinge'"),
+    ('{"format": "neurograph", "version": 1, "loss": "squared", "nodes": [], "edges": []}', "no input nodes"),
 ])
 def test_damaged_files(tmp_path, text, message):
     path = tmp_path / "bad.json"
