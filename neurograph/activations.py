@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import lookup
+
 
 class Activation:
     """An elementwise activation a = f(z) with derivative f′ written via z or a."""
@@ -117,9 +119,4 @@ def get_activation(name: str) -> Activation:
     """Look an activation up by name; a clear ValueError lists the valid names."""
     if isinstance(name, Activation):
         return name
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(sorted(ACTIVATIONS))}"
-        ) from None
+    return lookup(ACTIVATIONS, name, "activation")

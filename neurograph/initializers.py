@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 
+from .validation import lookup
+
 Initializer = Callable[[int, int, np.random.Generator], np.ndarray]
 
 
@@ -43,10 +45,5 @@ def get_initializer(init: str | Initializer) -> Initializer:
     """A named scheme or a callable ``init(n_in, n_out, rng)``."""
     if callable(init):
         return init
-    try:
-        return INITIALIZERS[init]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown init {init!r}; choose one of {', '.join(sorted(INITIALIZERS))} "
-            "or pass a callable init(n_in, n_out, rng) -> (n_out, n_in) array"
-        ) from None
+    return lookup(INITIALIZERS, init, "init",
+                  " or pass a callable init(n_in, n_out, rng) -> (n_out, n_in) array")

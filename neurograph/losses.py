@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import Activation
+from .validation import lookup
 
 #: smallest activation fed to ln, so that ln 0 never produces −inf or a warning
 LOG_FLOOR = 1e-300
@@ -103,9 +104,4 @@ def get_loss(name: str) -> Loss:
     """Look a loss up by name; a clear ValueError lists the valid names."""
     if isinstance(name, Loss):
         return name
-    try:
-        return LOSSES[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown loss {name!r}; choose one of {', '.join(sorted(LOSSES))}"
-        ) from None
+    return lookup(LOSSES, name, "loss")

@@ -106,7 +106,7 @@ class _Block:
     scratch: np.ndarray           # room for η·(∂C/∂W + λ·W) in step()
     rows: np.ndarray              # (row, column) of every real edge, and its ids
     cols: np.ndarray
-    src_ids: list[int]
+    src_ids: list[int]            # ids of the real edges' sources and destinations
     dst_ids: list[int]
     fresh: bool = False           # G holds the gradient of the last backward pass
 
@@ -157,6 +157,17 @@ def _id_ranges(ids: list[int]) -> str:
 class MatrixNetwork:
     """A network as weight blocks; see the module docstring for the layout.
 
+    What can be read (layer l = ``m.ids[l]``, column p = ``m.position(id)[1]``):
+
+    - ``m.weights[(k, l)]`` W_{l,k}, live, in the convention's layout;
+      ``m.biases[l]`` b_l (0 for nodes without a bias), live;
+    - ``m.z[l]``, ``m.a[l]``, ``m.delta[l]``: (batch, n_l) arrays of the last
+      forward/backward pass, one row per sample — internal buffers that the
+      next pass of the same batch size overwrites (copy them to keep them);
+      ``m.a[0]`` is the X given to forward itself;
+    - ``m.weight_grads``, ``m.edge_grads()``, ``m.bias_grads()``: batch means;
+    - ``m.layer_matrix(l)``, ``m.describe()``: which node every row and column is.
+
     >>> from neurograph import Network
     >>> m = MatrixNetwork.from_graph(Network.layered([3, 4, 2], seed=0))
     >>> m.weights[(0, 1)].shape, m.weights[(1, 2)].shape      # column: n_out × n_in
@@ -175,6 +186,11 @@ class MatrixNetwork:
         ``bias_column=True`` only changes how ``layer_matrix`` and ``describe``
         show a layer: the biases become an extra column (row layout: an extra
         row) multiplying a constant input 1, as in seed 002.
+
+        Every network the graph engine can run is expressible (any DAG, skip
+        connections, mixed activations and softmax groups in a layer, input
+        activations, nodes without bias); one it cannot run (no inputs, no
+        neurons) raises the engine's ValueError here.
         """
         if not isinstance(net, Network):
             raise TypeError(f"from_graph needs a neurograph Network, got {type(net).__name__}")
@@ -183,7 +199,7 @@ class MatrixNetwork:
         self = object.__new__(cls)
         self.convention, self.bias_column = convention, bool(bias_column)
         layers = net.layers                     # raises a clear ValueError for an unusable graph
-        self._template = net.copy()             # structure, activations, loss for to_graph()
+        self._specs = [(n.id, n.is_input, n._act, n.has_bias) for n in net.nodes]   # for to_graph()
         self._loss = net._loss
         self.ids = [[n.id for n in layer] for layer in layers]
         self._pos = {nid: (l, p) for l, ids in enumerate(self.ids) for p, nid in enumerate(ids)}
@@ -199,7 +215,7 @@ class MatrixNetwork:
         self._out_of = [[b for b in self._blocks.values() if b.src == k] for k in range(len(layers))]
         self._buffers: dict[int, _Buffers] = {}
         self.z = self.a = self.delta = None
-        self._batch = 0
+        self._batch, self._buf = 0, None
         self._grads_ready = False
         return self
 
@@ -217,26 +233,28 @@ class MatrixNetwork:
                  None, None) for act in acts]
 
     def _build_blocks(self, net: Network) -> dict[tuple[int, int], _Block]:
-        found: dict[tuple[int, int], list[tuple[int, int, float, int, int]]] = {}
-        for node in net.nodes:
-            l, p = self._pos[node.id]
-            for slot, w in zip(node._src, node._w):
-                sid = net._nodes[slot].id
-                k, i = self._pos[sid]
-                found.setdefault((k, l), []).append((i, p, float(w), sid, node.id))
+        """One block per (source layer, destination layer) pair joined by an edge."""
+        nodes = net._nodes                                   # by slot
+        layer_of = np.array([self._pos[n.id][0] for n in nodes], dtype=np.intp)
+        pos_of = np.array([self._pos[n.id][1] for n in nodes], dtype=np.intp)
+        id_of = np.array([n.id for n in nodes])
+        src = np.concatenate([n._src for n in nodes]).astype(np.intp)   # every edge, by slot
+        dst = np.repeat(np.arange(len(nodes)), [len(n._src) for n in nodes])
+        w = np.concatenate([n._w for n in nodes])
+        k_all, l_all = layer_of[src], layer_of[dst]
         blocks = {}
-        for (k, l), edges in sorted(found.items()):
+        for k, l in sorted(set(zip(k_all.tolist(), l_all.tolist()))):
+            sel = (k_all == k) & (l_all == l)
+            rows, cols = pos_of[src[sel]], pos_of[dst[sel]]
             shape = (len(self.ids[k]), len(self.ids[l]))
-            rows, cols, ws, sids, dids = (list(c) for c in zip(*edges))
             W = np.zeros(shape)
-            W[rows, cols] = ws
+            W[rows, cols] = w[sel]
             mask = None
-            if len(edges) < shape[0] * shape[1]:
+            if sel.sum() < W.size:
                 mask = np.zeros(shape)
                 mask[rows, cols] = 1.0
-            blocks[(k, l)] = _Block(k, l, W, np.zeros(shape), mask, np.zeros(shape),
-                                    np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp),
-                                    sids, dids)
+            blocks[(k, l)] = _Block(k, l, W, np.zeros(shape), mask, np.zeros(shape), rows, cols,
+                                    id_of[src[sel]].tolist(), id_of[dst[sel]].tolist())
         return blocks
 
     # -- what the matrices are ---------------------------------------------------
@@ -369,7 +387,7 @@ class MatrixNetwork:
                 z[l] += self.biases[l]                       # z_l = Σ_k a_k·W_{l,k} + b_l
             self._activate(l, z[l], a[l])
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
-        self._batch, self._grads_ready = len(X), False
+        self._batch, self._buf, self._grads_ready = len(X), buf, False
         return a[-1].copy()
 
     def _activate(self, l: int, z: np.ndarray, a: np.ndarray) -> None:
@@ -406,7 +424,7 @@ class MatrixNetwork:
         if len(T) != self._batch:
             raise ValueError(f"target batch T has {len(T)} rows but the last forward had "
                              f"{self._batch}; expected shape ({self._batch}, {self.n_outputs})")
-        buf = self._buffers_for(self._batch)
+        buf = self._buf
         z, a, delta = buf.z, buf.a, buf.delta
         last = len(self.ids) - 1
         per_sample = 0.0
@@ -458,7 +476,7 @@ class MatrixNetwork:
         """∂C/∂W_{l,k} = a_kᵀ·Δ_l of the last backward pass (0 where there is no edge)."""
         self._need_grads()
         if not b.fresh:
-            buf = self._buffers[self._batch]
+            buf = self._buf
             np.matmul(buf.a[b.src].T, buf.scaled[b.dst], out=b.G)
             if b.mask is not None:
                 b.G *= b.mask
@@ -500,7 +518,7 @@ class MatrixNetwork:
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         self._need_grads()
-        buf = self._buffers[self._batch]
+        buf = self._buf
         for b in self._blocks.values():
             s = b.scratch
             if b.fresh:
@@ -519,13 +537,32 @@ class MatrixNetwork:
                 self.biases[l] -= lr * g                     # b ← b − η·∂C/∂b (masked grads)
 
     def to_graph(self) -> Network:
-        """A new Network with the current weights and biases (same ids, activations, loss)."""
-        net = self._template.copy()
-        weights = self.edge_weights()
-        for node in net.nodes:
-            if len(node._src):
-                node._w[:] = [weights[(net._nodes[s].id, node.id)] for s in node._src]
-            if node.has_bias:
-                l, p = self._pos[node.id]
-                node.bias = float(self.biases[l][p])
+        """A new Network with the current weights and biases (same ids, activations, loss).
+
+        Nodes are added in id order; each node's incoming weights are written
+        straight into its arrays (as ``builders.layered`` does), so a
+        784-100-10 network comes back in a fraction of a second.
+        """
+        net = Network(loss=self._loss)
+        for nid, is_input, act, has_bias in self._specs:
+            l, p = self._pos[nid]
+            bias = float(self.biases[l][p]) if has_bias else None
+            if is_input and act.name == "identity" and not has_bias:
+                net.add_input(nid)
+            elif is_input:
+                net.add_input(nid, activation=act, bias=bias)
+            else:
+                net.add_neuron(nid, activation=act, bias=bias)
+        incoming: dict[int, list[tuple[int, float]]] = {}
+        for (s, d), w in sorted(self.edge_weights().items(), key=lambda e: (e[0][1], e[0][0])):
+            incoming.setdefault(d, []).append((s, w))
+        for d, edges in incoming.items():
+            node = net.node(d)
+            sources = [net.node(s) for s, _ in edges]
+            node._src = np.array([n._slot for n in sources], dtype=np.intp)
+            node._w = np.array([w for _, w in edges])
+            node._g = np.zeros(len(edges))
+            for n in sources:
+                n._outs.append(node)
+        net._structure_changed()
         return net

@@ -355,12 +355,18 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
             with bar:
                 for done, b in enumerate(range(0, len(X), batch_size), 1):
                     idx = order[b:b + batch_size]
-                    loss, Y = eng.fit(np.asarray(X[idx], dtype=float), T[idx], eta, weight_decay)
+                    try:
+                        loss, Y = eng.fit(np.asarray(X[idx], dtype=float), T[idx], eta, weight_decay)
+                    except ValueError as exc:       # data were checked above: only overflow lands here
+                        loss, Y = float("nan"), None
+                        overflow = f" ({exc})"
+                    else:
+                        overflow = ""
                     if not np.isfinite(loss) or loss > max_loss:
                         eng.restore(good)
                         history.stopped = (
                             f"training diverged in epoch {epoch + 1} at sample {b + len(idx)}: "
-                            f"minibatch loss {loss:.4g} (limit {max_loss:g}) with lr {eta:g}; the weights "
+                            f"minibatch loss {loss:.4g}{overflow} (limit {max_loss:g}) with lr {eta:g}; the weights "
                             f"were restored to the end of epoch {epoch} (the last good ones). "
                             "Try a smaller learning rate.")
                         history.network = eng.finish()

@@ -47,3 +47,11 @@ def node_id(value, what: str = "node id") -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{what} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def lookup(registry: dict, name, kind: str, hint: str = ""):
+    """``registry[name]``, or a ValueError that lists the valid names of this ``kind``."""
+    try:
+        return registry[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(sorted(registry))}{hint}") from None

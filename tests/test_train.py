@@ -125,6 +125,15 @@ def test_divergence_guard_stops_and_keeps_the_last_good_weights(engine):
     np.testing.assert_array_equal(params(net), params(good))
 
 
+@pytest.mark.parametrize("engine", ["graph", "matrix"])
+def test_divergence_guard_catches_an_overflowing_loss(engine):
+    X, y = xor()
+    net = Network.layered([2, 3, 1], activation="relu", output_activation="identity", loss="squared", seed=0)
+    with pytest.raises(TrainingDiverged, match="loss (nan|inf)") as err:
+        train(net, X, y, engine=engine, epochs=30, lr={0: 0.01, 1: 1e6}, max_loss=1e308, progress=False)
+    assert np.all(np.isfinite(params(net))) and len(err.value.history) < 30
+
+
 def test_training_a_matrix_network_directly_returns_its_graph():
     X, y = xor()
     net = Network.layered([2, 3, 1], seed=2)
