@@ -94,6 +94,10 @@ NOTES = {
                "gives 0.9274 against the claimed 0.9271, and, as the seed remarks, its validation accuracy "
                "stays above the (running) training accuracy. The text shows no code, so we cannot tell why "
                "lr 1 worked for the author; a mean over a batch or a different pixel scale would do it.",
+    "seed001": "seed001 states no result. With our choices (784-100-100-10, batch 100, λ = 1e-4, He "
+               "init) the network fits the training set (running accuracy 1.000 by epoch 100) and the "
+               "test accuracy is 0.9776 after the 50 epochs at lr 0.1 and 0.9786 after the 50 at 0.01: "
+               "the second phase adds only a tenth of a point.",
 }
 
 

@@ -186,16 +186,17 @@ def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol:
     if samples < 0:
         raise ValueError(f"samples (parameters checked by finite differences) must be ≥ 0, got {samples}")
     m = MatrixNetwork.from_graph(work, convention) if matrix is None else matrix
-    _same_structure(work, m)
+    edges = work.edges
+    _same_structure(work, edges, m)
     n = len(X)
 
-    graph = _graph_numbers(work, X, T)
+    graph = _graph_numbers(work, edges, X, T)
     mat = _matrix_numbers(m, X, T)
     entries = [_agree(name, g, mat[name], tol) for name, g in graph.items()]
-    parameters = _parameter_entries(work, m, tol)
+    parameters = _parameter_entries(work, edges, m, tol)
 
     rng = np.random.default_rng(seed)
-    params = [e.name for e in work.edges] + [f"b_{{{nd.id}}}" for nd in work.nodes if nd.has_bias]
+    params = [e.name for e in edges] + [f"b_{{{nd.id}}}" for nd in work.nodes if nd.has_bias]
     chosen = sorted(rng.choice(len(params), size=min(samples, len(params)), replace=False))
     scale = max(1.0, abs(graph["C"]))
     fd = [FDEntry(params[i], f, graph[f"∂C/∂{params[i]}"], mat[f"∂C/∂{params[i]}"],
@@ -203,19 +204,19 @@ def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol:
           for i in chosen for f in (_finite_difference(work, params[i], X, T, h),)]
 
     report = CrosscheckReport(n, m.convention, tol, fd_tol, h, entries, parameters, fd)
-    _torch_opinion(report, work, X, T, graph, tol, torch)
+    _torch_opinion(report, work, edges, X, T, graph, tol, torch)
     return report
 
 
-def _same_structure(net: Network, m: MatrixNetwork) -> None:
+def _same_structure(net: Network, edges, m: MatrixNetwork) -> None:
     if not isinstance(m, MatrixNetwork):
         raise TypeError(f"matrix must be a MatrixNetwork, got {type(m).__name__}")
     ids = sorted(i for layer in m.ids for i in layer)
-    if ids != [nd.id for nd in net.nodes] or set(m.edge_weights()) != {(e.src.id, e.dst.id) for e in net.edges}:
+    if ids != [nd.id for nd in net.nodes] or set(m.edge_weights()) != {(e.src.id, e.dst.id) for e in edges}:
         raise ValueError("the MatrixNetwork was not built from this network: node ids or edges differ")
 
 
-def _graph_numbers(net: Network, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
+def _graph_numbers(net: Network, edges, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
     """Outputs and δ per sample, mean ∂C/∂w, ∂C/∂b and C, from the graph engine."""
     out: dict[str, float] = {}
     net.zero_grad()
@@ -229,7 +230,7 @@ def _graph_numbers(net: Network, X: np.ndarray, T: np.ndarray) -> dict[str, floa
             out[f"δ_{{{node.id}}} (sample {r})"] = node.delta
     n = len(X)
     out["C"] = total / n
-    for e in net.edges:
+    for e in edges:
         out[f"∂C/∂{e.name}"] = e.grad / n                  # graph sums, matrix means
     for node in net.nodes:
         if node.has_bias:
@@ -251,10 +252,10 @@ def _matrix_numbers(m: MatrixNetwork, X: np.ndarray, T: np.ndarray) -> dict[str,
     return out
 
 
-def _parameter_entries(net: Network, m: MatrixNetwork, tol: float) -> list[Entry]:
+def _parameter_entries(net: Network, edges, m: MatrixNetwork, tol: float) -> list[Entry]:
     """Every weight and bias as the graph holds it vs as the matrix holds it."""
     weights = m.edge_weights()
-    entries = [_agree(e.name, e.weight, weights[(e.src.id, e.dst.id)], tol) for e in net.edges]
+    entries = [_agree(e.name, e.weight, weights[(e.src.id, e.dst.id)], tol) for e in edges]
     for node in net.nodes:
         l, p = m.position(node.id)
         entries.append(_agree(f"b_{{{node.id}}}", node.bias or 0.0, m.biases[l][p], tol))
@@ -285,7 +286,7 @@ def _finite_difference(net: Network, name: str, X: np.ndarray, T: np.ndarray, h:
     return (up - down) / (2 * h)
 
 
-def _torch_opinion(report: CrosscheckReport, net: Network, X, T, graph: dict[str, float],
+def _torch_opinion(report: CrosscheckReport, net: Network, edges, X, T, graph: dict[str, float],
                    tol: float, use: bool | None) -> None:
     """Fill report.torch with the graph vs torch autograd comparison, or say why not."""
     if use is False:
@@ -300,7 +301,7 @@ def _torch_opinion(report: CrosscheckReport, net: Network, X, T, graph: dict[str
         return
     from .torch_reference import UnsupportedByTorch, torch_gradients
     try:
-        numbers = torch_gradients(net, X, T)
+        numbers = torch_gradients(net, X, T, edges)
     except UnsupportedByTorch as exc:
         report.torch_note = f"skipped ({exc})"
         return

@@ -70,15 +70,17 @@ class Squared(Loss):
 class CrossEntropy(Loss):
     """C = −Σ t·ln a.
 
-    With a softmax output, ln a is computed as z − logsumexp(z) (exact even
-    when a underflows to 0) and δ = a·Σt − t.  Otherwise ln a is floored at
-    ln(1e-300) so a zero activation never produces inf.
+    With a softmax output, δ = a·Σt − t, and once some a underflows below
+    1e-300, ln a is computed as z − logsumexp(z) (exact even when a is 0).
+    Otherwise ln a is floored at ln(1e-300) so a zero activation never
+    produces inf.
     """
 
     name = "cross_entropy"
 
     def value(self, a, t, z=None, activation=None):
-        if z is not None and activation is not None and activation.name == "softmax":
+        if (z is not None and activation is not None and activation.name == "softmax"
+                and not a.min() > LOG_FLOOR):              # some a underflowed: ln a from z
             zmax = np.max(z, axis=-1, keepdims=True)
             log_a = z - zmax - np.log(np.sum(np.exp(z - zmax), axis=-1, keepdims=True))
         else:

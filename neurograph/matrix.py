@@ -40,9 +40,20 @@ Backward pass (batch of m samples, mean loss C = (1/m)·Σ_x C_x)
 ``m.delta[l]`` keeps the per-sample δ (one row per sample, exactly the
 ``node.delta`` the graph engine shows for that sample); the gradients are
 batch means.
+
+Speed
+-----
+A training loop (forward, backward, step per minibatch) allocates nothing it
+could reuse: every z, a, δ is a buffer kept per batch size and written with
+``out=``; whole-layer sigmoid/tanh/relu/identity/softmax run as in-place
+kernels; the weight gradients a_kᵀ·δ_l/m are only formed when asked for, and
+``step`` multiplies a_kᵀ·(η·δ_l/m) straight into a scratch block.  The NaN/inf
+check of X runs after the forward pass, when X is already in the cache.
+``benchmarks/matrix_speed.py`` compares it with a hand-written numpy loop.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -59,8 +70,9 @@ CONVENTIONS = ("column", "row")
 # covers a whole layer (tests check them against neurograph.activations).
 # forward(z, out): out = f(z);  backward(z, a, g, out): out = f′(z)·g.
 def _sigmoid(z, out):
-    with np.errstate(over="ignore"):                 # e^800 = inf gives the exact 1/(1 + inf) = 0
-        np.exp(np.negative(z, out=out), out=out)
+    np.negative(z, out=out)
+    np.minimum(out, 709.0, out=out)                  # e^709 is finite: no overflow (σ < 1e-307 there)
+    np.exp(out, out=out)
     out += 1.0
     np.reciprocal(out, out=out)                      # σ(z) = 1/(1 + e^−z)
 
@@ -103,7 +115,7 @@ class _Block:
     W: np.ndarray                 # weights, zeros where there is no edge
     G: np.ndarray                 # mean ∂C/∂W of the last backward pass, once formed
     mask: np.ndarray | None       # 1.0 for a real edge, 0.0 otherwise; None: every pair is an edge
-    scratch: np.ndarray           # room for η·(∂C/∂W + λ·W) in step()
+    scratch: np.ndarray           # room for η·∂C/∂W in step()
     rows: np.ndarray              # (row, column) of every real edge, and its ids
     cols: np.ndarray
     src_ids: list[int]            # ids of the real edges' sources and destinations
@@ -118,7 +130,7 @@ class _Buffers:
     z: list[np.ndarray]
     a: list[np.ndarray]
     delta: list[np.ndarray]
-    scaled: list[np.ndarray]      # Δ = δ/m
+    scaled: list[np.ndarray]      # η·δ/m, step's scratch
     grad_a: list[np.ndarray]      # Σ_l δ_l·W_{l,k}ᵀ, i.e. ∂C_x/∂a_k
     tmp: list[np.ndarray]         # second and later block products
 
@@ -134,12 +146,6 @@ class LayerMatrix(NamedTuple):
     W: np.ndarray
     in_ids: list
     out_ids: list[int]
-
-
-def _finite_sum(values: np.ndarray) -> bool:
-    """True when the sum is finite — then no entry is NaN or ±inf."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(values.sum()))
 
 
 def _id_ranges(ids: list[int]) -> str:
@@ -208,15 +214,17 @@ class MatrixNetwork:
         self._bmask = [None if all(n.has_bias for n in layer) else
                        np.array([n.has_bias for n in layer], dtype=float) for layer in layers]
         self._bgrads = [np.zeros(len(layer)) for layer in layers]
+        self._bstep = [np.zeros(len(layer)) for layer in layers]
         self._has_bias = [any(n.has_bias for n in layer) for layer in layers]
         self._plain_inputs = all(n.activation == "identity" and not n.has_bias for n in layers[0])
         self._blocks = self._build_blocks(net)
         self._into = [[b for b in self._blocks.values() if b.dst == l] for l in range(len(layers))]
         self._out_of = [[b for b in self._blocks.values() if b.src == k] for k in range(len(layers))]
+        self._stepped = [l for l in range(len(layers)) if self._into[l] or self._has_bias[l]]
         self._buffers: dict[int, _Buffers] = {}
         self.z = self.a = self.delta = None
         self._batch, self._buf = 0, None
-        self._grads_ready = False
+        self._grads_ready = self._bias_fresh = False
         return self
 
     @staticmethod
@@ -353,18 +361,27 @@ class MatrixNetwork:
         return buf
 
     @staticmethod
-    def _check(values, what: str, width: int) -> np.ndarray:
-        """A (batch, width) float array; finite_array explains anything else.
+    def _as_batch(values, what: str, width: int, verify: bool = True) -> np.ndarray:
+        """A (batch, width) float array; ``finite_array`` explains anything else.
 
-        The common case (a finite float64 batch) is accepted after one sum —
-        NaN and ±inf make the sum non-finite; a huge but finite batch whose sum
-        overflows simply goes through the full check.
+        A float64 batch of the right shape skips the copy, and is checked for
+        NaN/inf with one min and one max — or not at all with ``verify=False``,
+        where the caller promises to call ``_verify`` once it has used the data
+        (then the batch is already in the cache and the check costs little).
         """
         if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 2
-                and values.shape[1] == width and len(values) and _finite_sum(values)):
-            return values
+                and values.shape[1] == width and len(values)):
+            return MatrixNetwork._verify(values, what, width) if verify else values
         arr = finite_array(values, what, width)
         return arr[None, :] if arr.ndim == 1 else arr
+
+    @staticmethod
+    def _verify(values: np.ndarray, what: str, width: int) -> np.ndarray:
+        """values, if min + max is finite (no NaN or ±inf; a sum of two huge
+        finite numbers that overflows gets the full check); else finite_array's error."""
+        if math.isfinite(float(values.min()) + float(values.max())):
+            return values
+        return finite_array(values, what, width)
 
     # -- the passes ----------------------------------------------------------------
     def forward(self, X) -> np.ndarray:
@@ -373,7 +390,8 @@ class MatrixNetwork:
         z_0 = x + b_0, a_0 = f_0(z_0) for inputs with an activation (else a_0 = x);
         then z_l = Σ_k a_k·W_{l,k} + b_l, a_l = f_l(z_l) layer by layer.
         """
-        X = self._check(X, "input batch X", self.n_inputs)
+        X = self._as_batch(X, "input batch X", self.n_inputs, verify=False)
+        self.z, self._grads_ready = None, False               # no valid pass until X is verified
         buf = self._buffers_for(len(X))
         z, a = buf.z, buf.a
         if self._plain_inputs:
@@ -386,6 +404,7 @@ class MatrixNetwork:
             if self._has_bias[l]:
                 z[l] += self.biases[l]                       # z_l = Σ_k a_k·W_{l,k} + b_l
             self._activate(l, z[l], a[l])
+        self._verify(X, "input batch X", self.n_inputs)      # raises for NaN/inf, X now cached
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
         self._batch, self._buf, self._grads_ready = len(X), buf, False
         return a[-1].copy()
@@ -403,11 +422,12 @@ class MatrixNetwork:
         """out = Σ over blocks of a_k·W (forward) or δ_l·Wᵀ (backward)."""
         if not blocks:
             out.fill(0.0)
-            return
         for i, b in enumerate(blocks):
             x, W = (values[b.src], b.W) if forward else (values[b.dst], b.W.T)
-            np.matmul(x, W, out=out if i == 0 else tmp)
-            if i:
+            if i == 0:
+                np.matmul(x, W, out=out)
+            else:
+                np.matmul(x, W, out=tmp)
                 out += tmp
 
     def backward(self, T, input_deltas: bool = False) -> float:
@@ -420,7 +440,7 @@ class MatrixNetwork:
         """
         if self.z is None:
             raise RuntimeError("backward(T) needs a forward(X) first")
-        T = self._check(T, "target batch T", self.n_outputs)
+        T = self._as_batch(T, "target batch T", self.n_outputs)
         if len(T) != self._batch:
             raise ValueError(f"target batch T has {len(T)} rows but the last forward had "
                              f"{self._batch}; expected shape ({self._batch}, {self.n_outputs})")
@@ -432,7 +452,6 @@ class MatrixNetwork:
             zc, ac, tc = z[last][:, cols], a[last][:, cols], T[:, cols]
             per_sample = per_sample + self._loss.value(ac, tc, zc, act)
             delta[last][:, cols] = self._loss.output_delta(zc, ac, tc, act)   # δ_L = ∂C_x/∂z_L
-        self._scale_deltas(last, buf)
         want_inputs = self._has_bias[0] or bool(input_deltas)
         for k in range(last - 1, -1 if want_inputs else 0, -1):
             g = buf.grad_a[k]
@@ -442,25 +461,11 @@ class MatrixNetwork:
                     kernel(z[k], a[k], g, delta[k])
                 else:
                     delta[k][:, cols] = act.backward(z[k][:, cols], a[k][:, cols], g[:, cols])
-            self._scale_deltas(k, buf)
         self.delta = [delta[k] if k or want_inputs else None for k in range(last + 1)]
-        self._grads_ready = True
+        self._grads_ready, self._bias_fresh = True, False
         for b in self._blocks.values():
             b.fresh = False
         return float(per_sample.sum()) / self._batch
-
-    def _scale_deltas(self, l: int, buf: _Buffers) -> None:
-        """Δ_l = δ_l/m, and ∂C/∂b_l = Σ_rows Δ_l.
-
-        The weight gradients a_kᵀ·Δ_l are only formed when asked for (``_grad``),
-        or folded straight into ``step``: a training loop never materialises them.
-        """
-        scaled = buf.scaled[l]
-        np.multiply(buf.delta[l], 1.0 / self._batch, out=scaled)
-        if self._has_bias[l]:
-            scaled.sum(axis=0, out=self._bgrads[l])
-            if self._bmask[l] is not None:
-                self._bgrads[l] *= self._bmask[l]
 
     def loss(self, X, T) -> float:
         """Mean loss over the batch (a forward and backward pass)."""
@@ -472,16 +477,36 @@ class MatrixNetwork:
         if not self._grads_ready:
             raise RuntimeError("no gradients yet: call forward(X) then backward(T)")
 
+    # The gradients are formed only when asked for; ``step`` folds them
+    # straight into the update, so a training loop never materialises them.
     def _grad(self, b: _Block) -> np.ndarray:
-        """∂C/∂W_{l,k} = a_kᵀ·Δ_l of the last backward pass (0 where there is no edge)."""
+        """∂C/∂W_{l,k} = a_kᵀ·δ_l / m of the last backward pass (0 where there is no edge)."""
         self._need_grads()
         if not b.fresh:
-            buf = self._buf
-            np.matmul(buf.a[b.src].T, buf.scaled[b.dst], out=b.G)
+            np.matmul(self._buf.a[b.src].T, self._buf.delta[b.dst], out=b.G)
+            b.G *= 1.0 / self._batch
             if b.mask is not None:
                 b.G *= b.mask
             b.fresh = True
         return b.G
+
+    def _column_sums(self, l: int, D: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """out = Σ_rows D, kept at 0 for the nodes of layer l without a bias."""
+        D.sum(axis=0, out=out)
+        if self._bmask[l] is not None:
+            out *= self._bmask[l]
+        return out
+
+    def _bias_grads(self) -> list[np.ndarray]:
+        """∂C/∂b_l = Σ_rows δ_l / m for every layer with a bias."""
+        self._need_grads()
+        if not self._bias_fresh:
+            for l, g in enumerate(self._bgrads):
+                if self._has_bias[l]:
+                    self._column_sums(l, self._buf.delta[l], g)
+                    g *= 1.0 / self._batch
+            self._bias_fresh = True
+        return self._bgrads
 
     def edge_grads(self) -> dict[tuple[int, int], float]:
         """{(src id, dst id): mean ∂C/∂w} for every real edge."""
@@ -499,8 +524,8 @@ class MatrixNetwork:
 
     def bias_grads(self) -> dict[int, float]:
         """{node id: mean ∂C/∂b} for every node that has a bias."""
-        self._need_grads()
-        return {nid: float(self._bgrads[l][p]) for nid, (l, p) in self._pos.items()
+        grads = self._bias_grads()
+        return {nid: float(grads[l][p]) for nid, (l, p) in self._pos.items()
                 if self._node_has_bias(l, p)}
 
     def _node_has_bias(self, l: int, p: int) -> bool:
@@ -510,8 +535,8 @@ class MatrixNetwork:
     def step(self, lr: float, weight_decay: float = 0.0) -> None:
         """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``).
 
-        Computed as w ← w·(1 − η·λ) − a_kᵀ·(η·Δ_l): one product straight into a
-        scratch block, no gradient matrix needed.  Missing edges stay 0.
+        Computed as w ← w·(1 − η·λ) − a_kᵀ·(η·δ_l/m): one product straight
+        into a scratch block, no gradient matrix needed.  Missing edges stay 0.
         """
         lr = finite_number(lr, "learning rate lr")
         weight_decay = finite_number(weight_decay, "weight_decay")
@@ -519,22 +544,22 @@ class MatrixNetwork:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         self._need_grads()
         buf = self._buf
-        for b in self._blocks.values():
-            s = b.scratch
-            if b.fresh:
-                np.multiply(b.G, lr, out=s)                  # η·∂C/∂W, already formed
-            else:
-                small = buf.tmp[b.dst]
-                np.multiply(buf.scaled[b.dst], lr, out=small)
-                np.matmul(buf.a[b.src].T, small, out=s)      # η·∂C/∂W = a_kᵀ·(η·Δ_l)
-                if b.mask is not None:
-                    s *= b.mask                              # never grow a missing edge
-            if weight_decay:
-                b.W *= 1.0 - lr * weight_decay               # w·(1 − η·λ)
-            b.W -= s                                         # w ← w − η·(∂C/∂w + λ·w)
-        for l, g in enumerate(self._bgrads):
+        for l in self._stepped:
+            small = buf.scaled[l]
+            np.multiply(buf.delta[l], lr / self._batch, out=small)   # η·Δ_l = η·δ_l/m
+            for b in self._into[l]:
+                s = b.scratch
+                if b.fresh:
+                    np.multiply(b.G, lr, out=s)              # η·∂C/∂W, already formed
+                else:
+                    np.matmul(buf.a[b.src].T, small, out=s)  # η·∂C/∂W = a_kᵀ·(η·Δ_l)
+                    if b.mask is not None:
+                        s *= b.mask                          # never grow a missing edge
+                if weight_decay:
+                    b.W *= 1.0 - lr * weight_decay           # w·(1 − η·λ)
+                b.W -= s                                     # w ← w − η·(∂C/∂w + λ·w)
             if self._has_bias[l]:
-                self.biases[l] -= lr * g                     # b ← b − η·∂C/∂b (masked grads)
+                self.biases[l] -= self._column_sums(l, small, self._bstep[l])   # b ← b − η·∂C/∂b
 
     def to_graph(self) -> Network:
         """A new Network with the current weights and biases (same ids, activations, loss).

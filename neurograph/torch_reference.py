@@ -45,46 +45,51 @@ def _groups(layer) -> list[tuple[str, list[int]]]:
             for act in dict.fromkeys(n.activation for n in layer)]
 
 
-def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
-    """{"C": mean loss, "∂C/∂w_{j,i}": …, "∂C/∂b_{j}": …} computed by torch autograd."""
+def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray,
+                    edges=None) -> dict[str, float]:
+    """{"C": mean loss, "∂C/∂w_{j,i}": …, "∂C/∂b_{j}": …} computed by torch autograd.
+
+    Layer by layer, the weights of the edges into the layer are scattered into
+    a dense (all earlier nodes × this layer) matrix, z = A·W + b — built from
+    the edge list alone.  ``edges`` may pass ``net.edges`` if already at hand.
+    """
     import torch
-    edges = net.edges                                   # grouped by destination
+    f64 = torch.float64
+    edges = net.edges if edges is None else edges
     biased = [n for n in net.nodes if n.has_bias]
-    w = torch.tensor([e.weight for e in edges], dtype=torch.float64, requires_grad=True)
-    b = torch.tensor([n.bias for n in biased], dtype=torch.float64, requires_grad=True)
+    w = torch.tensor([e.weight for e in edges], dtype=f64, requires_grad=True)
+    b = torch.tensor([n.bias for n in biased], dtype=f64, requires_grad=True)
     bias_index = {n.id: i for i, n in enumerate(biased)}
-    first_edge, k = {}, 0
-    for node in net.nodes:
-        first_edge[node.id] = k
-        k += len(node.inputs)
-    Xt, Tt = torch.tensor(X, dtype=torch.float64), torch.tensor(T, dtype=torch.float64)
-    input_column = {n.id: i for i, n in enumerate(net.inputs)}
+    into: dict[int, list[tuple[int, int]]] = {}          # dst id -> [(edge index, src id)]
+    for k, e in enumerate(edges):
+        into.setdefault(e.dst.id, []).append((k, e.src.id))
+    Xt, Tt = torch.tensor(X, dtype=f64), torch.tensor(T, dtype=f64)
     column: dict[int, int] = {}                          # node id -> column of A
-    A = torch.zeros((len(X), 0), dtype=torch.float64)
-    Z_out = A_out = None
-    for layer in net.layers:
-        zs = []
-        for node in layer:
-            if node.is_input:
-                z = Xt[:, input_column[node.id]]
-            else:
-                src = [column[e.src.id] for e in node.inputs]
-                start = first_edge[node.id]
-                z = A[:, src] @ w[start:start + len(src)]   # z_j = Σ_i a_i·w_ji
-            zs.append(z + b[bias_index[node.id]] if node.has_bias else z)
-        Z = torch.stack(zs, dim=1)
-        parts = [(cols, _activation(act)(Z[:, cols])) for act, cols in _groups(layer)]
+    A = torch.zeros((len(X), 0), dtype=f64)
+    for depth, layer in enumerate(net.layers):
+        if depth == 0:
+            Z = Xt.clone()                               # inputs: z = x (+ b)
+        else:
+            e_idx, rows, cols = [], [], []
+            for p, node in enumerate(layer):
+                for k, src in into.get(node.id, []):
+                    e_idx.append(k), rows.append(column[src]), cols.append(p)
+            W = torch.zeros((A.shape[1], len(layer)), dtype=f64).index_put(
+                (torch.tensor(rows, dtype=torch.long), torch.tensor(cols, dtype=torch.long)),
+                w[torch.tensor(e_idx, dtype=torch.long)])
+            Z = A @ W                                    # z_j = Σ_i a_i·w_ji
+        has = [(p, bias_index[n.id]) for p, n in enumerate(layer) if n.has_bias]
+        if has:
+            pos, idx = zip(*has)
+            Z = Z + torch.zeros(len(layer), dtype=f64).index_put((torch.tensor(pos),), b[list(idx)])
         A_layer = torch.zeros_like(Z)
-        for cols, values in parts:                          # a = f(z); softmax over its group
-            A_layer = A_layer.index_copy(1, torch.tensor(cols), values)
-        for p, node in enumerate(layer):
-            column[node.id] = A.shape[1] + p
+        for act, cols in _groups(layer):                 # a = f(z); softmax over its group
+            A_layer = A_layer.index_copy(1, torch.tensor(cols), _activation(act)(Z[:, cols]))
+        column.update((n.id, A.shape[1] + p) for p, n in enumerate(layer))
         A = torch.cat([A, A_layer], dim=1)
-        Z_out, A_out = Z, A_layer
-    out_layer = net.layers[-1]
     per_sample = 0.0
-    for act, cols in _groups(out_layer):
-        per_sample = per_sample + _loss(net.loss, Z_out[:, cols], A_out[:, cols], Tt[:, cols], act)
+    for act, cols in _groups(net.layers[-1]):
+        per_sample = per_sample + _loss(net.loss, Z[:, cols], A_layer[:, cols], Tt[:, cols], act)
     C = per_sample.mean()
     gw, gb = torch.autograd.grad(C, (w, b), allow_unused=True, materialize_grads=True)
     out = {"C": float(C.detach())}
