@@ -264,7 +264,9 @@ class Network:
         """
         new = [(node_id(s, "source id"), node_id(d, "destination id"),
                 finite_number(w, f"weight of edge {s} → {d}")) for s, d, w in edges]
-        seen = set()
+        seen: set[tuple[int, int]] = set()
+        existing = {(self._nodes[k].id, d) for d in {d for _, d, _ in new if d in self._by_id}
+                    for k in self._by_id[d]._src}
         for s, d, _ in new:
             for i in (s, d):
                 if i not in self._by_id:
@@ -273,7 +275,7 @@ class Network:
                 raise ValueError(f"edge {s} → {d} is a self-loop; networks must be acyclic")
             if self._by_id[d].is_input:
                 raise ValueError(f"edge {s} → {d}: node {d} is an input and cannot receive edges")
-            if (s, d) in seen or self._has_edge(s, d):
+            if (s, d) in seen or (s, d) in existing:
                 raise ValueError(f"edge {s} → {d} (w_{{{d},{s}}}) already exists")
             seen.add((s, d))
         g = self._topology()
@@ -294,9 +296,6 @@ class Network:
             for n in srcs:
                 n._outs.append(dst)
         self._structure_changed()
-
-    def _has_edge(self, s: int, d: int) -> bool:
-        return bool(np.any(self._by_id[d]._src == self._by_id[s]._slot))
 
     def _structure_changed(self) -> None:
         self._plan = None
@@ -551,6 +550,12 @@ class Network:
         return from_torch(module, loss=loss)
 
     def copy(self) -> "Network":
-        """An independent copy with the same structure, weights and biases."""
-        from .io import from_dict, to_dict
-        return from_dict(to_dict(self))
+        """An independent copy with the same structure, weights and biases (no gradients)."""
+        twin = Network(loss=self.loss)
+        for n in self._nodes:                                  # same slots, same order
+            twin._add_node(n.id, n._act, self.node(n.id).bias, n.is_input)
+        for n, m in zip(self._nodes, twin._nodes):
+            m._src, m._w, m._g = n._src.copy(), n._w.copy(), np.zeros_like(n._w)
+            m._outs = [twin._nodes[d._slot] for d in n._outs]
+        twin._structure_changed()
+        return twin

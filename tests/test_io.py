@@ -104,3 +104,14 @@ def test_from_plain_networkx_graph():
     G.add_edge(3, 1)                       # now 1 is a neuron and 1 → 3 → 1 a cycle
     with pytest.raises(ValueError, match="cycle 1 → 3 → 1"):
         ng.Network.from_networkx(G)
+
+
+def test_copy_is_equal_and_independent():
+    net = trained()
+    twin = net.copy()
+    assert to_dict(twin) == to_dict(net)
+    twin.edge(1, 4).weight = 123.0
+    twin.node(4).bias = -7.0
+    assert net.edge(1, 4).weight != 123.0 and net.node(4).bias != -7.0
+    x = [0.2, 0.1, -0.3]
+    assert np.array_equal(net.copy().forward(x), net.forward(x))
