@@ -34,7 +34,7 @@ def _torch():
     return torch
 
 
-def _activation_module(name: str):
+def activation_module(name: str):
     """The torch module computing one neurograph activation (softmax over the last axis)."""
     nn = _torch().nn
     return {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
@@ -83,7 +83,7 @@ def to_torch(net: Network, dtype: Any = None):
                 lin.bias.copy_(torch.tensor([n.bias for n in layer], dtype=dtype))
         modules.append(lin)
         if layer[0].activation != "identity":
-            modules.append(_activation_module(layer[0].activation))
+            modules.append(activation_module(layer[0].activation))
     return torch.nn.Sequential(*modules)
 
 
@@ -119,7 +119,7 @@ def _graph_module_class():
                     if n.has_bias:
                         self.register_parameter(f"b{n.id}", torch.nn.Parameter(torch.tensor(n.bias, dtype=dtype)))
                     groups.setdefault(n.activation, []).append((n.id, srcs))
-                self.plan.append([(_activation_module(act), members) for act, members in groups.items()])
+                self.plan.append([(activation_module(act), members) for act, members in groups.items()])
 
         def _z(self, nid: int, srcs: list[int], a: dict, x_of: dict):
             z = x_of[nid] if nid in x_of else torch.stack([a[s] for s in srcs], -1) @ getattr(self, f"w{nid}")

@@ -11,19 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import Network
+from .torch_bridge import activation_module
 
 
 class UnsupportedByTorch(ValueError):
-    """The network uses an activation or loss this reference does not know."""
-
-
-def _activation(name: str):
-    import torch
-    table = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-             "identity": lambda z: z, "softmax": lambda z: torch.softmax(z, dim=1)}
-    if name not in table:
-        raise UnsupportedByTorch(f"no torch version of activation {name!r}")
-    return table[name]
+    """The network uses a loss this reference does not know."""
 
 
 def _loss(name: str, Z, A, T, activation: str):
@@ -84,7 +76,7 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray,
             Z = Z + torch.zeros(len(layer), dtype=f64).index_put((torch.tensor(pos),), b[list(idx)])
         A_layer = torch.zeros_like(Z)
         for act, cols in _groups(layer):                 # a = f(z); softmax over its group
-            A_layer = A_layer.index_copy(1, torch.tensor(cols), _activation(act)(Z[:, cols]))
+            A_layer = A_layer.index_copy(1, torch.tensor(cols), activation_module(act)(Z[:, cols]))
         column.update((n.id, A.shape[1] + p) for p, n in enumerate(layer))
         A = torch.cat([A, A_layer], dim=1)
     per_sample = 0.0
