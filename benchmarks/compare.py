@@ -9,7 +9,7 @@ Four measurements, all in this process with BLAS limited to one thread:
    on 3-4-2, 64-32-10 and 784-30-10: the object engine (``Network``) vs a naive
    pure-Python object engine (``naive_engine.py``) vs micrograd 0.1.0 (sigmoid
    added through its public ``Value`` API, exactly as micrograd defines relu);
-2. per MNIST-sized epoch (60 000 samples, batch 32, 784-100-10, sigmoid hidden
+2. per MNIST-sized epoch (50 000 samples, batch 32, 784-100-10, sigmoid hidden
    layer, softmax + cross-entropy, random data): the matrix backend
    (``MatrixNetwork``) vs a plain numpy loop vs PyTorch CPU float32/float64;
 3. the physical limit: GFLOP/s achieved by each epoch engine against a large
@@ -41,13 +41,14 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from matrix_speed import make_data, matrix_backend, numpy_loop, torch_loop  # noqa: E402
 from naive_engine import NaiveNetwork  # noqa: E402
 
 import neurograph as ng  # noqa: E402
 from neurograph.tables import format_table  # noqa: E402
 
 SAMPLE_SIZES = ([3, 4, 2], [64, 32, 10], [784, 30, 10])
-EPOCH_SIZES, BATCH, EPOCH_SAMPLES = [784, 100, 10], 32, 60_000
+EPOCH_SIZES, BATCH, EPOCH_SAMPLES = [784, 100, 10], 32, 50_000
 LR = 0.1
 
 
@@ -152,61 +153,18 @@ def per_sample(quick: bool) -> dict:
 
 
 # -- 2. per epoch ---------------------------------------------------------------------
-def epoch_data(rng):
-    X = rng.random((BATCH, EPOCH_SIZES[0]))
-    T = np.eye(EPOCH_SIZES[-1])[rng.integers(0, EPOCH_SIZES[-1], BATCH)]
-    return X, T
-
-
-def matrix_batch(X, T) -> Callable[[], None]:
-    from neurograph.matrix import MatrixNetwork
+def epoch_engines(X, Y) -> dict[str, Callable[[], None] | None]:
+    """One pass over X of each epoch engine (shared with ``matrix_speed.py``); None = skipped."""
     net = ng.Network.layered(EPOCH_SIZES, activation="sigmoid", output_activation="softmax",
                              loss="cross_entropy", seed=0)
-    m = MatrixNetwork.from_graph(net, convention="column")
-
-    def run():
-        m.forward(X)
-        m.backward(T)
-        m.step(LR)
-    return run
-
-
-def numpy_batch(X, T) -> Callable[[], None]:
-    """The textbook numpy loop (seed 004): Z = X·Wᵀ + b, Δ = (A − T)/m, ∂W = Δᵀ·A_prev."""
-    rng = np.random.default_rng(0)
-    (n0, n1, n2), m = EPOCH_SIZES, len(X)
-    W1, b1 = rng.uniform(-0.08, 0.08, (n1, n0)), np.zeros(n1)
-    W2, b2 = rng.uniform(-0.2, 0.2, (n2, n1)), np.zeros(n2)
-
-    def run():
-        A1 = 1.0 / (1.0 + np.exp(-(X @ W1.T + b1)))
-        Z2 = A1 @ W2.T + b2
-        E = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-        A2 = E / E.sum(axis=1, keepdims=True)
-        D2 = (A2 - T) / m                                   # softmax + CE: δ = a − t
-        D1 = (D2 @ W2) * A1 * (1.0 - A1)                    # δ₁ = σ′ ⊙ δ₂·W₂
-        for p, g in ((W2, D2.T @ A1), (b2, D2.sum(axis=0)), (W1, D1.T @ X), (b1, D1.sum(axis=0))):
-            p -= LR * g                                     # w ← w − η·∂C/∂w, in place
-    return run
-
-
-def torch_batch(X, T, dtype_name: str) -> Callable[[], None] | None:
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(1)
-    dtype = getattr(torch, dtype_name)
-    net = ng.Network.layered(EPOCH_SIZES, activation="sigmoid", output_activation="identity", seed=0)
-    model = net.to_torch(dtype=dtype)                     # logits; log_softmax in the loss
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    Xt, labels = torch.tensor(X, dtype=dtype), torch.tensor(T.argmax(axis=1))
-
-    def run():
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(Xt), labels).backward()
-        opt.step()
-    return run
+    engines = {"matrix backend": matrix_backend(net, X, Y, BATCH, LR, "column"),
+               "plain numpy": numpy_loop(net, X, Y, BATCH, LR)}
+    for dtype in ("float32", "float64"):
+        try:
+            engines[f"PyTorch {dtype}"] = torch_loop(net, X, Y, BATCH, LR, dtype)
+        except ImportError:
+            engines[f"PyTorch {dtype}"] = None
+    return engines
 
 
 def batch_flops(sizes: list[int], batch: int) -> float:
@@ -224,17 +182,19 @@ def large_matmul(quick: bool) -> tuple[Callable[[], object], float]:
 
 
 def per_epoch(quick: bool) -> tuple[dict, float]:
-    """({engine: seconds per batch or None}, GFLOP/s of the large matmul), in the same rounds."""
-    X, T = epoch_data(np.random.default_rng(0))
-    repeats, number = (5, 20) if quick else (9, 60)
-    makers = {"matrix backend": lambda: matrix_batch(X, T), "plain numpy": lambda: numpy_batch(X, T),
-              "PyTorch float32": lambda: torch_batch(X, T, "float32"),
-              "PyTorch float64": lambda: torch_batch(X, T, "float64")}
-    runs = {name: make() for name, make in makers.items()}
+    """({engine: seconds per batch or None}, GFLOP/s of the large matmul), in the same rounds.
+
+    Each round runs every engine over the same slice of random MNIST-shaped
+    data (fresh batches, as in a real epoch) and the large matmul once.
+    """
+    n_batches = 40 if quick else 200
+    X, Y = make_data(n_batches * BATCH)
+    repeats = 5 if quick else 9
+    runs = epoch_engines(X, Y)
     matmul, flops = large_matmul(quick)
-    timed = interleaved_medians({**{k: (fn, number) for k, fn in runs.items() if fn is not None},
+    timed = interleaved_medians({**{k: (fn, 1) for k, fn in runs.items() if fn is not None},
                                  "matmul": (matmul, 1)}, repeats)
-    out = {name: timed.get(name) for name in runs}
+    out = {name: None if name not in timed else timed[name] / n_batches for name in runs}
     for name, s in out.items():
         print(f"  batch of {BATCH}, {name}: {'skipped' if s is None else f'{s * 1e3:.3f} ms'}", flush=True)
     return out, flops / timed["matmul"] / 1e9

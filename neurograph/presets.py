@@ -49,7 +49,9 @@ def seed000() -> Preset:
         L   = Σ_k (y_k − out_k)²            no ½, backpropagated through the softmax Jacobian
         per-sample SGD, η = 1, 8 epochs; 50k/10k/10k split, x = pixel/256.
 
-    Claimed: 92.71 % on the test set.
+    Claimed: 92.71 % on the test set.  As written it gets stuck at 10 % (lr 1 saturates the
+    softmax at once, and the squared loss has almost no gradient through a saturated softmax);
+    ``--lr 0.01`` reaches 92.74 % (docs/reproduction.md).
     """
     def build(seed: int) -> Network:
         return Network.layered([784, 10], output_activation="softmax", input_activation="tanh",
@@ -99,6 +101,7 @@ def seed003() -> Preset:
     one-hot targets; the 0.01/0.99 targets and 0.01–1.0 inputs are the
     convention this preset follows (issue 6).  We train on the 50k split.
     Claimed: "about 98 %" (the printout is garbled; one line reads 0.98700).
+    We get 0.968–0.970 with either convention (docs/reproduction.md).
     """
     def build(seed: int) -> Network:
         return Network.layered([784, 50, 10], activation="sigmoid", loss="half_squared",

@@ -13,6 +13,8 @@ def add_parser(sub):
     p.add_argument("--epochs", type=int, default=None, help="override the seed's number of epochs")
     p.add_argument("--engine", choices=("graph", "matrix"), default="matrix",
                    help="matrix (fast, default) or graph (every neuron an object; slower)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="override the seed's learning rate (e.g. --lr 0.01 for seed000, see docs/reproduction.md)")
     p.add_argument("--seed", type=int, default=0, help="initialisation and shuffling seed (default 0)")
     p.add_argument("--subset", action="store_true",
                    help="use the fixed 1k-train / 1k-test MNIST subset (quick check)")
@@ -32,14 +34,17 @@ def run(args) -> int:
     preset = get_preset(args.preset)
     if args.epochs is not None and args.epochs < 1:
         raise ValueError(f"--epochs must be ≥ 1, got {args.epochs}")
+    changes = {} if args.lr is None else {"lr": args.lr}
     print(preset.doc.strip().splitlines()[0])
+    if changes:
+        print(f"learning rate changed from the seed's {preset.lr} to {args.lr}")
     print(f"{preset.setting}; {args.epochs or preset.epochs} epochs on the {args.engine} engine, "
           f"{'1k/1k subset' if args.subset else '50k train / 10k valid / 10k test'}")
     print("BLAS threads limited to 1 during training (threadpoolctl)", flush=True)
     try:
         history = run_preset(args.preset, engine=args.engine, epochs=args.epochs, seed=args.seed,
                              subset=args.subset, progress=False if args.no_progress else None,
-                             on_epoch=lambda r: print(_line(r), flush=True))
+                             on_epoch=lambda r: print(_line(r), flush=True), **changes)
     except TrainingDiverged as exc:
         history = exc.history
         print(f"stopped: {exc}")
