@@ -10,7 +10,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	$(PYTHON) -m neurograph demo --out docs/demo
+	$(PYTHON) -m neurograph demo --out out/demo
 
 test: setup
 	$(PYTHON) -m pytest -q

@@ -163,3 +163,13 @@ def test_numerically_safe_for_large_z():
             loss = net.backward([1.0, 0.0, 0.0])
         assert np.all(np.isfinite(y)) and math.isfinite(loss)
         assert all(math.isfinite(n.delta) for n in net.nodes)
+
+
+def test_worked_example_script_runs(tmp_path, monkeypatch, capsys):
+    import runpy
+    from pathlib import Path
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(Path(__file__).parents[1] / "examples" / "worked_example.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "C = ½Σ(a − t)² = 0.179577" in out and "after one SGD step" in out
+    assert "w₄,₁ (1 → 4):  w = -0.48" in out
