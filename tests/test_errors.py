@@ -1,5 +1,4 @@
 """Bad input gets a clear error that names the culprit, and changes nothing."""
-import json
 
 import numpy as np
 import pytest

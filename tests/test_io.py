@@ -1,5 +1,4 @@
 """save/load round-trips exactly; damaged files give errors naming the file."""
-import json
 import os
 
 import networkx as nx
