@@ -361,17 +361,15 @@ class MatrixNetwork:
         return buf
 
     @staticmethod
-    def _as_batch(values, what: str, width: int, verify: bool = True) -> np.ndarray:
+    def _as_batch(values, what: str, width: int) -> np.ndarray:
         """A (batch, width) float array; ``finite_array`` explains anything else.
 
-        A float64 batch of the right shape skips the copy, and is checked for
-        NaN/inf with one min and one max — or not at all with ``verify=False``,
-        where the caller promises to call ``_verify`` once it has used the data
-        (then the batch is already in the cache and the check costs little).
+        A float64 batch of the right shape skips the copy and is checked for
+        NaN/inf with one min and one max.
         """
         if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 2
                 and values.shape[1] == width and len(values)):
-            return MatrixNetwork._verify(values, what, width) if verify else values
+            return MatrixNetwork._verify(values, what, width)
         arr = finite_array(values, what, width)
         return arr[None, :] if arr.ndim == 1 else arr
 
@@ -390,8 +388,7 @@ class MatrixNetwork:
         z_0 = x + b_0, a_0 = f_0(z_0) for inputs with an activation (else a_0 = x);
         then z_l = Σ_k a_k·W_{l,k} + b_l, a_l = f_l(z_l) layer by layer.
         """
-        X = self._as_batch(X, "input batch X", self.n_inputs, verify=False)
-        self.z, self._grads_ready = None, False               # no valid pass until X is verified
+        X = self._as_batch(X, "input batch X", self.n_inputs)
         buf = self._buffers_for(len(X))
         z, a = buf.z, buf.a
         if self._plain_inputs:
@@ -404,7 +401,6 @@ class MatrixNetwork:
             if self._has_bias[l]:
                 z[l] += self.biases[l]                       # z_l = Σ_k a_k·W_{l,k} + b_l
             self._activate(l, z[l], a[l])
-        self._verify(X, "input batch X", self.n_inputs)      # raises for NaN/inf, X now cached
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
         self._batch, self._buf, self._grads_ready = len(X), buf, False
         return a[-1].copy()
