@@ -361,15 +361,17 @@ class MatrixNetwork:
         return buf
 
     @staticmethod
-    def _as_batch(values, what: str, width: int) -> np.ndarray:
+    def _as_batch(values, what: str, width: int, verify: bool = True) -> np.ndarray:
         """A (batch, width) float array; ``finite_array`` explains anything else.
 
-        A float64 batch of the right shape skips the copy and is checked for
-        NaN/inf with one min and one max.
+        A float64 batch of the right shape skips the copy, and is checked for
+        NaN/inf with one min and one max — or not at all with ``verify=False``,
+        where the caller promises to call ``_verify`` once it has used the data
+        (then the batch is already in the cache and the check costs little).
         """
         if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 2
                 and values.shape[1] == width and len(values)):
-            return MatrixNetwork._verify(values, what, width)
+            return MatrixNetwork._verify(values, what, width) if verify else values
         arr = finite_array(values, what, width)
         return arr[None, :] if arr.ndim == 1 else arr
 
@@ -388,7 +390,8 @@ class MatrixNetwork:
         z_0 = x + b_0, a_0 = f_0(z_0) for inputs with an activation (else a_0 = x);
         then z_l = Σ_k a_k·W_{l,k} + b_l, a_l = f_l(z_l) layer by layer.
         """
-        X = self._as_batch(X, "input batch X", self.n_inputs)
+        X = self._as_batch(X, "input batch X", self.n_inputs, verify=False)
+        self.z, self._grads_ready = None, False               # no valid pass until X is verified
         buf = self._buffers_for(len(X))
         z, a = buf.z, buf.a
         if self._plain_inputs:
@@ -396,11 +399,13 @@ class MatrixNetwork:
         else:
             np.add(X, self.biases[0], out=z[0])             # z_0 = x + b_0
             self._activate(0, z[0], a[0])
-        for l in range(1, len(self.ids)):
-            self._sum_products(self._into[l], a, z[l], buf.tmp[l], forward=True)
-            if self._has_bias[l]:
-                z[l] += self.biases[l]                       # z_l = Σ_k a_k·W_{l,k} + b_l
-            self._activate(l, z[l], a[l])
+        with np.errstate(invalid="ignore"):     # a NaN/inf X is refused just below
+            for l in range(1, len(self.ids)):
+                self._sum_products(self._into[l], a, z[l], buf.tmp[l], forward=True)
+                if self._has_bias[l]:
+                    z[l] += self.biases[l]                   # z_l = Σ_k a_k·W_{l,k} + b_l
+                self._activate(l, z[l], a[l])
+        self._verify(X, "input batch X", self.n_inputs)      # raises for NaN/inf, X now cached
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
         self._batch, self._buf, self._grads_ready = len(X), buf, False
         return a[-1].copy()

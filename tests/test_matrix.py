@@ -238,11 +238,11 @@ def test_bad_inputs_are_named():
         m.forward(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="input batch X contains nan"):
         m.forward([[0.0, np.nan, 1.0]])
-    y = m.forward(np.zeros((1, 3)))
+    m.forward(np.zeros((1, 3)))
     with pytest.raises(ValueError, match=r"input batch X contains inf at index \(0, 1\)"):
         m.forward(np.array([[0.0, np.inf, 1.0]]))
-    assert np.array_equal(m.a[-1], y)                        # the refused batch changed nothing
-    assert m.backward([[1.0]]) == pytest.approx(0.5 * (y[0, 0] - 1.0) ** 2)
+    with pytest.raises(RuntimeError, match="forward"):      # the failed pass left nothing usable
+        m.backward([[1.0]])
     with pytest.raises(RuntimeError, match="forward"):
         ng.MatrixNetwork.from_graph(skip_net()).backward([[1.0]])
     m.forward(np.zeros((2, 3)))
