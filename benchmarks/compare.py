@@ -269,6 +269,8 @@ def goals(sample: dict, epoch: dict, limit: float) -> list[str]:
         pt = epoch[f"PyTorch {dtype}"]
         check(f"matrix backend (float64) at least as fast as PyTorch CPU {dtype} (batch 32)",
               None if pt is None else mat <= pt, f"PyTorch takes {fmt_ratio(pt, mat)} the matrix backend's time")
+    check("matrix backend no slower than the plain numpy loop (batch 32)", mat <= epoch["plain numpy"],
+          f"the matrix backend takes {fmt_ratio(mat, epoch['plain numpy'])} the loop's time")
     gf = batch_flops(EPOCH_SIZES, BATCH) / mat / 1e9
     check("matrix backend within 3× of the matmul limit", limit / gf <= 3, f"{limit / gf:.1f}×")
     return lines
