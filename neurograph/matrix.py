@@ -60,6 +60,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
+from .losses import LOG_FLOOR
 from .graph import Network
 from .validation import finite_array, finite_number
 
@@ -221,6 +222,9 @@ class MatrixNetwork:
         self._into = [[b for b in self._blocks.values() if b.dst == l] for l in range(len(layers))]
         self._out_of = [[b for b in self._blocks.values() if b.src == k] for k in range(len(layers))]
         self._stepped = [l for l in range(len(layers)) if self._into[l] or self._has_bias[l]]
+        last = self._groups[-1]
+        self._softmax_ce = (self._loss.name == "cross_entropy" and len(last) == 1
+                            and last[0][0].name == "softmax")   # one softmax over the whole output layer
         self._buffers: dict[int, _Buffers] = {}
         self.z = self.a = self.delta = None
         self._batch, self._buf = 0, None
@@ -448,11 +452,14 @@ class MatrixNetwork:
         buf = self._buf
         z, a, delta = buf.z, buf.a, buf.delta
         last = len(self.ids) - 1
-        per_sample = 0.0
-        for act, cols, _, _ in self._groups[last]:
-            zc, ac, tc = z[last][:, cols], a[last][:, cols], T[:, cols]
-            per_sample = per_sample + self._loss.value(ac, tc, zc, act)
-            delta[last][:, cols] = self._loss.output_delta(zc, ac, tc, act)   # δ_L = ∂C_x/∂z_L
+        if self._softmax_ce:
+            total = self._softmax_ce_output(z[last], a[last], T, delta[last], buf.tmp[last])
+        else:
+            total = 0.0
+            for act, cols, _, _ in self._groups[last]:
+                zc, ac, tc = z[last][:, cols], a[last][:, cols], T[:, cols]
+                total += float(self._loss.value(ac, tc, zc, act).sum())
+                delta[last][:, cols] = self._loss.output_delta(zc, ac, tc, act)   # δ_L = ∂C_x/∂z_L
         want_inputs = self._has_bias[0] or bool(input_deltas)
         for k in range(last - 1, -1 if want_inputs else 0, -1):
             g = buf.grad_a[k]
@@ -466,7 +473,21 @@ class MatrixNetwork:
         self._grads_ready, self._bias_fresh = True, False
         for b in self._blocks.values():
             b.fresh = False
-        return float(per_sample.sum()) / self._batch
+        return total / self._batch
+
+    @staticmethod
+    def _softmax_ce_output(Z, A, T, D, log_a) -> float:
+        """The common classifier head in a few whole-batch calls: a softmax output layer
+        with cross-entropy.  δ = a·Σt − t (a − t for one-hot rows); returns Σ_rows C."""
+        np.multiply(A, T.sum(axis=1, keepdims=True), out=D)
+        D -= T                                           # δ_L = a·Σt − t
+        np.maximum(A, LOG_FLOOR, out=log_a)
+        if log_a.min() == LOG_FLOOR:                     # some a underflowed: ln a from z, exactly
+            zmax = Z.max(axis=1, keepdims=True)
+            np.subtract(Z, zmax + np.log(np.exp(Z - zmax).sum(axis=1, keepdims=True)), out=log_a)
+        else:
+            np.log(log_a, out=log_a)
+        return -float(np.vdot(T, log_a))                 # Σ_rows C = −Σ t·ln a
 
     def loss(self, X, T) -> float:
         """Mean loss over the batch (a forward and backward pass)."""
