@@ -274,3 +274,18 @@ def test_huge_finite_batch_is_accepted():
     m = ng.MatrixNetwork.from_graph(skip_net())
     y = m.forward(np.full((2, 3), 1e308))
     assert np.all(np.isfinite(y))
+
+
+def test_softmax_cross_entropy_head_when_a_underflows():
+    """z spread by ~2000: some a underflow to 0, so ln a must come from z − logsumexp(z)."""
+    net = ng.Network.layered([2, 3], activation="softmax", loss="cross_entropy", seed=0)
+    for e in net.edges:
+        e.weight = {1: 1000.0, 2: 0.0, 3: -1000.0}[e.dst.id - 2] if e.src.id == 1 else 0.0
+    X, T = np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    m = ng.MatrixNetwork.from_graph(net)
+    m.forward(X)
+    mean = m.backward(T)
+    # by hand: sample 1 has z = (1000, 0, −1000), C = −ln a_3 = 2000 + ln(1 + e^−1000 + e^−2000)
+    # sample 2 has z = (500, 0, −500), C = −ln a_2 = 500 + ln(1 + e^−500 + e^−1000)
+    assert mean == pytest.approx((2000.0 + 500.0) / 2, rel=1e-12)
+    assert mean == pytest.approx(net.backward_batch(X, T), rel=1e-12)
