@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..graph import Network
-from .explain import _numbers
+from . import parse_numbers
 
 
 def add_parser(sub):
@@ -41,9 +41,9 @@ def run(args) -> int:
         raise ValueError("--target needs --input (the sample whose target it is)")
     loss = None
     if args.input:
-        net.forward(np.array(_numbers(args.input, "--input")))
+        net.forward(np.array(parse_numbers(args.input, "--input")))
         if args.target:
-            loss = net.backward(np.array(_numbers(args.target, "--target")))
+            loss = net.backward(np.array(parse_numbers(args.target, "--target")))
     diagram = visualize.draw(net, labels=args.labels, show=args.show, max_per_layer=args.max_per_layer,
                              precision=args.precision, title=args.title, loss=loss)
     path = diagram.save(args.output, dpi=args.dpi)

@@ -6,6 +6,7 @@ import numpy as np
 from ..builders import WORKED_T, WORKED_X
 from ..explain import FORMATS, explain
 from ..graph import Network
+from . import parse_numbers
 
 
 def add_parser(sub):
@@ -26,13 +27,6 @@ def add_parser(sub):
                    help="the target t for the backward pass (default with the default sample: a fixed target)")
     p.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
     return p
-
-
-def _numbers(text: str, what: str) -> list[float]:
-    try:
-        return [float(v) for v in text.split(",")]
-    except ValueError:
-        raise ValueError(f"{what} must be comma-separated numbers, e.g. 0.05,0.10,0.20; got {text!r}") from None
 
 
 def _edge(text: str) -> tuple[int, int]:
@@ -62,8 +56,8 @@ def run(args) -> int:
     if not targets:
         raise ValueError("choose what to explain: --node ID, --edge SRC,DST or --loss")
     x_default, t_default = default_sample(net)
-    x = np.array(_numbers(args.input, "--input")) if args.input else x_default
-    t = np.array(_numbers(args.target, "--target")) if args.target else None if args.input else t_default
+    x = np.array(parse_numbers(args.input, "--input")) if args.input else x_default
+    t = np.array(parse_numbers(args.target, "--target")) if args.target else None if args.input else t_default
     net.forward(x)
     if t is not None:
         net.backward(t)
