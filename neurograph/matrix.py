@@ -222,6 +222,8 @@ class MatrixNetwork:
         self._into = [[b for b in self._blocks.values() if b.dst == l] for l in range(len(layers))]
         self._out_of = [[b for b in self._blocks.values() if b.src == k] for k in range(len(layers))]
         self._stepped = [l for l in range(len(layers)) if self._into[l] or self._has_bias[l]]
+        self._x_witness = (min(b.dst for b in self._out_of[0])   # a layer every input x reaches
+                           if self._plain_inputs and self._out_of[0] else None)
         last = self._groups[-1]
         self._softmax_ce = (self._loss.name == "cross_entropy" and len(last) == 1
                             and last[0][0].name == "softmax")   # one softmax over the whole output layer
@@ -403,16 +405,25 @@ class MatrixNetwork:
         else:
             np.add(X, self.biases[0], out=z[0])             # z_0 = x + b_0
             self._activate(0, z[0], a[0])
-        with np.errstate(invalid="ignore"):     # a NaN/inf X is refused just below
+        with np.errstate(invalid="ignore"):                  # a NaN/inf X is refused below
             for l in range(1, len(self.ids)):
                 self._sum_products(self._into[l], a, z[l], buf.tmp[l], forward=True)
                 if self._has_bias[l]:
                     z[l] += self.biases[l]                   # z_l = Σ_k a_k·W_{l,k} + b_l
                 self._activate(l, z[l], a[l])
-        self._verify(X, "input batch X", self.n_inputs)      # raises for NaN/inf, X now cached
+            self._check_inputs(X, z)                         # raises for NaN/inf in X
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
         self._batch, self._buf, self._grads_ready = len(X), buf, False
         return a[-1].copy()
+
+    def _check_inputs(self, X: np.ndarray, z: list[np.ndarray]) -> None:
+        """Refuse X with NaN/inf, cheaply: with plain inputs every x multiplies a whole
+        row of each dense block it feeds (inf·0 is NaN too), so a NaN/inf in X makes
+        the witness layer's z non-finite — one sum over that small z instead of two
+        passes over X.  Only a non-finite sum (or no witness) looks at X itself."""
+        l = self._x_witness
+        if l is None or not math.isfinite(float(z[l].sum())):
+            self._verify(X, "input batch X", self.n_inputs)
 
     def _activate(self, l: int, z: np.ndarray, a: np.ndarray) -> None:
         for act, cols, kernel, _ in self._groups[l]:

@@ -289,3 +289,26 @@ def test_softmax_cross_entropy_head_when_a_underflows():
     # sample 2 has z = (500, 0, −500), C = −ln a_2 = 500 + ln(1 + e^−500 + e^−1000)
     assert mean == pytest.approx((2000.0 + 500.0) / 2, rel=1e-12)
     assert mean == pytest.approx(net.backward_batch(X, T), rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("kind", ["zero_weights", "tanh_inputs", "unused_input"])
+def test_nan_or_inf_in_any_input_is_refused(bad, kind):
+    """X is checked through the first layer's z: NaN/inf must be caught even where the
+    input's weights are all 0 (inf·0 = NaN), an input activation maps inf to a finite
+    tanh(inf) = 1, or an input feeds nothing at all."""
+    if kind == "tanh_inputs":
+        net = ng.Network.layered([3, 2], activation="sigmoid", input_activation="tanh", seed=0)
+    else:
+        net = ng.Network.layered([3, 2], seed=0)
+    if kind == "zero_weights":
+        for e in net.node(2).outputs:
+            e.weight = 0.0
+    if kind == "unused_input":
+        net.add_input(9)
+    m = ng.MatrixNetwork.from_graph(net)
+    width = m.n_inputs
+    X = np.zeros((4, width))
+    X[2, 1 if kind != "unused_input" else width - 1] = bad
+    with np.errstate(all="raise"), pytest.raises(ValueError, match="input batch X contains"):
+        m.forward(X)
