@@ -14,7 +14,6 @@ Run once by a maintainer; neurograph itself never reads the pickle at run time.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from neurograph.datasets import MNIST_FILE, check_class_counts, load_mnist_pkl, write_npz  # noqa: E402
+from neurograph.datasets import MNIST_FILE, check_class_counts, load_mnist_pkl, sha256_of, write_npz  # noqa: E402
 
 
 def to_uint8(X: np.ndarray, split: str) -> np.ndarray:
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                        np.asarray(arrays["y_test"]))
     out = Path(args.out)
     write_npz(out, arrays)
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    digest = sha256_of(out)
     print(f"wrote {out} ({out.stat().st_size:,} bytes)")
     for name, arr in arrays.items():
         print(f"  {name}: {arr.dtype} {arr.shape}")
