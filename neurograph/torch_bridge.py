@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from .graph import Network, Node
+from .losses import get_loss
 
 TORCH_HINT = "PyTorch is needed for this: pip install 'neurograph[bench]' (or pip install torch==2.13.0)"
 
@@ -140,18 +141,28 @@ def _graph_module_class():
     return GraphModule
 
 
-def loss_fn(name: str):
-    """The torch form of a neurograph loss, summed over outputs and samples.
+def sample_losses(name: str, a, t, z=None, activation: str | None = None):
+    """C of every sample (summed over the last axis) for a neurograph loss, in torch.
 
-    half_squared ½Σ(a − t)², squared Σ(a − t)², cross_entropy −Σ t·ln a.
+    half_squared ½Σ(a − t)², squared Σ(a − t)², cross_entropy −Σ t·ln a (ln a as
+    log_softmax(z) when z of a softmax group is given, else ln of a floored at 1e-300).
     """
     torch = _torch()
-    losses = {"half_squared": lambda a, t: 0.5 * ((a - t) ** 2).sum(),
-              "squared": lambda a, t: ((a - t) ** 2).sum(),
-              "cross_entropy": lambda a, t: -(t * torch.log(a.clamp_min(1e-300))).sum()}
-    if name not in losses:
-        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(sorted(losses))}")
-    return losses[name]
+    if name == "half_squared":
+        return 0.5 * ((a - t) ** 2).sum(dim=-1)
+    if name == "squared":
+        return ((a - t) ** 2).sum(dim=-1)
+    if name == "cross_entropy":
+        log_a = torch.log_softmax(z, dim=-1) if activation == "softmax" and z is not None \
+            else torch.log(a.clamp_min(1e-300))
+        return -(t * log_a).sum(dim=-1)
+    raise ValueError(f"unknown loss {name!r}; choose one of cross_entropy, half_squared, squared")
+
+
+def loss_fn(name: str):
+    """The torch form of a neurograph loss, summed over outputs and samples."""
+    get_loss(name)                                   # an unknown name fails here, listing the valid ones
+    return lambda a, t: sample_losses(name, a, t).sum()
 
 
 def from_torch(module, loss: str = "half_squared") -> Network:

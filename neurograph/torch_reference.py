@@ -11,24 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import Network
-from .torch_bridge import activation_module
-
-
-class UnsupportedByTorch(ValueError):
-    """The network uses a loss this reference does not know."""
-
-
-def _loss(name: str, Z, A, T, activation: str):
-    """C per sample for one group of output columns."""
-    import torch
-    if name == "half_squared":
-        return 0.5 * ((A - T) ** 2).sum(dim=1)
-    if name == "squared":
-        return ((A - T) ** 2).sum(dim=1)
-    if name == "cross_entropy":
-        log_a = torch.log_softmax(Z, dim=1) if activation == "softmax" else torch.log(A.clamp_min(1e-300))
-        return -(T * log_a).sum(dim=1)
-    raise UnsupportedByTorch(f"no torch version of loss {name!r}")
+from .torch_bridge import activation_module, sample_losses
 
 
 def _groups(layer) -> list[tuple[str, list[int]]]:
@@ -81,7 +64,7 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray,
         A = torch.cat([A, A_layer], dim=1)
     per_sample = 0.0
     for act, cols in _groups(net.layers[-1]):
-        per_sample = per_sample + _loss(net.loss, Z[:, cols], A_layer[:, cols], Tt[:, cols], act)
+        per_sample = per_sample + sample_losses(net.loss, A_layer[:, cols], Tt[:, cols], Z[:, cols], act)
     C = per_sample.mean()
     gw, gb = torch.autograd.grad(C, (w, b), allow_unused=True, materialize_grads=True)
     out = {"C": float(C.detach())}
