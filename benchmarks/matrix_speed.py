@@ -5,21 +5,25 @@ one-hot labels — the speed does not depend on the data), minibatch 32, lr 0.1,
 and times one epoch for:
 
 - a plain hand-written numpy loop doing the same math (the yardstick),
-- ``MatrixNetwork`` in both conventions (forward, backward, step per batch),
+- ``MatrixNetwork.fit_batch`` in both conventions, as ``train()`` runs it
+  (the data set is checked for NaN/inf once, not every batch),
+- ``MatrixNetwork`` forward, backward, step per batch, each batch checked,
 - PyTorch CPU, float32 and float64, when torch is importable.
 
 All in the same process with ONE BLAS thread (threadpoolctl; torch also gets
 ``set_num_threads(1)``): OpenBLAS with 2 threads is badly slow for 32-row
 products on a 2-core machine.  Each time is the CPU time (``process_time``,
-robust against other jobs sharing the machine) of the best of ``--repeats``
-epochs, the engines taking turns.
+robust against other jobs sharing the machine); the engines take turns for
+``--repeats`` rounds, and the table shows each engine's best epoch and its time
+divided by the loop's in the same round (median and quartiles over rounds).
 
-    python benchmarks/matrix_speed.py [--samples 50000] [--batch 32] [--repeats 2]
+    python benchmarks/matrix_speed.py [--samples 50000] [--batch 32] [--repeats 5]
 """
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -37,16 +41,20 @@ def make_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def best_of(repeats: int, epochs: list) -> list[float]:
-    """Best CPU time of each epoch function; the engines take turns, so a busy
-    spell on the machine does not favour one of them."""
-    best = [float("inf")] * len(epochs)
-    for _ in range(repeats):
-        for i, epoch in enumerate(epochs):
+def timed_rounds(repeats: int, epochs: list) -> np.ndarray:
+    """CPU seconds of every epoch function in every round, shape (repeats, engines).
+
+    The engines take turns, and each round starts with the next engine, so
+    neither a busy spell on the machine nor the position in the round (caches
+    warmed by the engine before) favours one of them.
+    """
+    times = np.empty((repeats, len(epochs)))
+    for r in range(repeats):
+        for i in np.roll(np.arange(len(epochs)), -r):
             t0 = time.process_time()
-            epoch()
-            best[i] = min(best[i], time.process_time() - t0)
-    return best
+            epochs[i]()
+            times[r, i] = time.process_time() - t0
+    return times
 
 
 def numpy_loop(net: Network, X, Y, batch: int, lr: float):
@@ -77,16 +85,25 @@ def numpy_loop(net: Network, X, Y, batch: int, lr: float):
     return epoch
 
 
-def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str):
+def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str, checked: bool = False):
+    """``MatrixNetwork`` per batch.  By default as ``train()`` runs it: ``fit_batch``
+    with ``check_finite=False`` (train checks the whole data set once); with
+    ``checked=True`` through the public forward/backward/step calls, which scan
+    every batch's X and T for NaN/inf."""
     m = MatrixNetwork.from_graph(net, convention=convention)
 
     def epoch():
         losses = []
         for i in range(0, len(X), batch):
+            losses.append(m.fit_batch(X[i:i + batch], Y[i:i + batch], lr, check_finite=False))
+
+    def checked_epoch():
+        losses = []
+        for i in range(0, len(X), batch):
             m.forward(X[i:i + batch])
             losses.append(m.backward(Y[i:i + batch]))            # mean C of the batch
             m.step(lr)
-    return epoch
+    return checked_epoch if checked else epoch
 
 
 def torch_loop(net: Network, X, Y, batch: int, lr: float, dtype: str):
@@ -116,15 +133,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     X, Y = make_data(args.samples)
     net = Network.layered(list(SIZES), activation="sigmoid", output_activation="softmax",
                           loss="cross_entropy", init="uniform", seed=0)
     lr = 0.1
     runs = [("numpy, hand-written loop", lambda: numpy_loop(net, X, Y, args.batch, lr)),
-            *((f"MatrixNetwork ({c})", lambda c=c: matrix_backend(net, X, Y, args.batch, lr, c))
-              for c in ("row", "column"))]
+            *((f"MatrixNetwork.fit_batch, {c} (as train runs)", lambda c=c: matrix_backend(net, X, Y, args.batch, lr, c))
+              for c in ("row", "column")),
+            ("MatrixNetwork fwd/bwd/step, checks per batch",
+             lambda: matrix_backend(net, X, Y, args.batch, lr, "row", checked=True))]
     try:
         import torch
         runs += [(f"PyTorch {torch.__version__} CPU {d}", lambda d=d: torch_loop(net, X, Y, args.batch, lr, d))
@@ -134,13 +153,17 @@ def main() -> None:
         skipped = "PyTorch: skipped (torch not importable; pip install '.[bench]')"
 
     with threadpool_limits(1):
-        blas = ", ".join(f"{p['internal_api']} {p['num_threads']} thread(s)" for p in threadpool_info())
+        blas = ", ".join(f"{p['internal_api']} ({Path(p['filepath']).parent.name}) {p['num_threads']} thread(s)"
+                         for p in threadpool_info())
         print(f"784-100-10 sigmoid + softmax-CE, {args.samples} samples, minibatch {args.batch}, "
-              f"CPU seconds, best of {args.repeats} epochs")
+              f"CPU seconds of {args.repeats} rounds")
         print(f"BLAS limited with threadpoolctl: {blas}\n")
-        times = best_of(args.repeats, [make() for _, make in runs])
-        rows = [(name, t, round(args.samples / t), t / times[0]) for (name, _), t in zip(runs, times)]
-    print(format_table(["engine", "s / epoch", "samples / s", "× numpy loop"], rows, floatfmt=".3f"))
+        times = timed_rounds(args.repeats, [make() for _, make in runs])
+    best, ratios = times.min(axis=0), times / times[:, :1]        # ratios: to the loop in the same round
+    rows = [(name, best[i], round(args.samples / best[i]), best[i] / best[0], *np.percentile(ratios[:, i], [50, 25, 75]))
+            for i, (name, _) in enumerate(runs)]
+    print(format_table(["engine", "best s / epoch", "samples / s", "best ÷ loop's best",
+                        "÷ loop, median round", "25 %", "75 %"], rows, floatfmt=".3f"))
     if skipped:
         print(skipped)
 

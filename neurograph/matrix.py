@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from scipy.linalg.blas import dgemm
 
 from .activations import ACTIVATIONS, Activation
 from .losses import LOG_FLOOR
@@ -107,6 +108,13 @@ _IN_PLACE = {
 _MAX_BATCH_SIZES = 4        # buffers are kept for this many different batch sizes
 
 
+def _all_finite(values: np.ndarray) -> bool:
+    """True when no entry is NaN or ±inf, in one BLAS dot product: Σv² is finite
+    only if every v is (a huge finite v whose square overflows reads as False,
+    so callers then run the full, exact check)."""
+    return math.isfinite(np.vdot(values, values))
+
+
 @dataclass
 class _Block:
     """One weight block W_{l,k}, stored in row layout (n_k × n_l): z_l += a_k·W."""
@@ -131,7 +139,6 @@ class _Buffers:
     z: list[np.ndarray]
     a: list[np.ndarray]
     delta: list[np.ndarray]
-    scaled: list[np.ndarray]      # η·δ/m, step's scratch
     grad_a: list[np.ndarray]      # Σ_l δ_l·W_{l,k}ᵀ, i.e. ∂C_x/∂a_k
     tmp: list[np.ndarray]         # second and later block products
 
@@ -362,7 +369,7 @@ class MatrixNetwork:
             if len(self._buffers) >= _MAX_BATCH_SIZES:
                 self._buffers.pop(next(iter(self._buffers)))
             new = lambda: [np.zeros((m, n)) for n in self.sizes]
-            buf = _Buffers(new(), new(), new(), new(), new(), new())
+            buf = _Buffers(new(), new(), new(), new(), new())
             self._buffers[m] = buf
         return buf
 
@@ -371,7 +378,7 @@ class MatrixNetwork:
         """A (batch, width) float array; ``finite_array`` explains anything else.
 
         A float64 batch of the right shape skips the copy, and is checked for
-        NaN/inf with one min and one max — or not at all with ``verify=False``,
+        NaN/inf with one dot product — or not at all with ``verify=False``,
         where the caller promises to call ``_verify`` once it has used the data
         (then the batch is already in the cache and the check costs little).
         """
@@ -383,20 +390,28 @@ class MatrixNetwork:
 
     @staticmethod
     def _verify(values: np.ndarray, what: str, width: int) -> np.ndarray:
-        """values, if min + max is finite (no NaN or ±inf; a sum of two huge
-        finite numbers that overflows gets the full check); else finite_array's error."""
-        if math.isfinite(float(values.min()) + float(values.max())):
+        """values, if they are all finite; else finite_array's error naming the bad entry."""
+        if _all_finite(values):
             return values
         return finite_array(values, what, width)
 
     # -- the passes ----------------------------------------------------------------
-    def forward(self, X) -> np.ndarray:
+    def forward(self, X, check_finite: bool = True) -> np.ndarray:
         """Outputs for a batch X of shape (batch, n_in) (one sample: (n_in,)).
 
         z_0 = x + b_0, a_0 = f_0(z_0) for inputs with an activation (else a_0 = x);
         then z_l = Σ_k a_k·W_{l,k} + b_l, a_l = f_l(z_l) layer by layer.
+
+        ``check_finite=False`` skips the NaN/inf check of X (as in scipy.linalg),
+        for callers that checked the whole data set once; a NaN then just
+        propagates into the outputs.  The shape is always checked.
         """
-        X = self._as_batch(X, "input batch X", self.n_inputs, verify=False)
+        self._forward(X, check_finite)
+        return self.a[-1].copy()
+
+    def _forward(self, X, check_finite: bool) -> None:
+        witness = self._x_witness if check_finite else None
+        X = self._as_batch(X, "input batch X", self.n_inputs, verify=check_finite and witness is None)
         self.z, self._grads_ready = None, False               # no valid pass until X is verified
         buf = self._buffers_for(len(X))
         z, a = buf.z, buf.a
@@ -405,25 +420,30 @@ class MatrixNetwork:
         else:
             np.add(X, self.biases[0], out=z[0])             # z_0 = x + b_0
             self._activate(0, z[0], a[0])
-        with np.errstate(invalid="ignore"):                  # a NaN/inf X is refused below
-            for l in range(1, len(self.ids)):
-                self._sum_products(self._into[l], a, z[l], buf.tmp[l], forward=True)
-                if self._has_bias[l]:
-                    z[l] += self.biases[l]                   # z_l = Σ_k a_k·W_{l,k} + b_l
-                self._activate(l, z[l], a[l])
-            self._check_inputs(X, z)                         # raises for NaN/inf in X
+        for l in range(1, len(self.ids)):
+            if l == witness:
+                with np.errstate(invalid="ignore"):          # inf·0, inf − inf from a bad X
+                    self._weighted_sum(l, a, z[l], buf.tmp[l])
+                    self._check_inputs(X, z[l])              # raises for NaN/inf in X
+            else:
+                self._weighted_sum(l, a, z[l], buf.tmp[l])
+            self._activate(l, z[l], a[l])
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
         self._batch, self._buf, self._grads_ready = len(X), buf, False
-        return a[-1].copy()
 
-    def _check_inputs(self, X: np.ndarray, z: list[np.ndarray]) -> None:
-        """Refuse X with NaN/inf, cheaply: with plain inputs every x multiplies a whole
-        row of each dense block it feeds (inf·0 is NaN too), so a NaN/inf in X makes
-        the witness layer's z non-finite — one sum over that small z instead of two
-        passes over X.  Only a non-finite sum (or no witness) looks at X itself."""
-        l = self._x_witness
-        if l is None or not math.isfinite(float(z[l].sum())):
+    def _check_inputs(self, X: np.ndarray, z_witness: np.ndarray) -> None:
+        """Refuse X with NaN/inf, cheaply, before any activation sees it: with plain
+        inputs every x multiplies a whole row of each block it feeds (inf·0 is NaN
+        too), so a NaN/inf in X makes the witness layer's z non-finite — one sum
+        over that small z instead of two passes over X.  Only a non-finite sum
+        looks at X itself (networks without a witness check X up front)."""
+        if not _all_finite(z_witness):
             self._verify(X, "input batch X", self.n_inputs)
+
+    def _weighted_sum(self, l: int, a: list[np.ndarray], z: np.ndarray, tmp: np.ndarray) -> None:
+        self._sum_products(self._into[l], a, z, tmp, forward=True)
+        if self._has_bias[l]:
+            z += self.biases[l]                              # z_l = Σ_k a_k·W_{l,k} + b_l
 
     def _activate(self, l: int, z: np.ndarray, a: np.ndarray) -> None:
         for act, cols, kernel, _ in self._groups[l]:
@@ -446,17 +466,18 @@ class MatrixNetwork:
                 np.matmul(x, W, out=tmp)
                 out += tmp
 
-    def backward(self, T, input_deltas: bool = False) -> float:
+    def backward(self, T, input_deltas: bool = False, check_finite: bool = True) -> float:
         """Backpropagate targets T (batch, n_out) of the last forward; return the MEAN loss.
 
         Stores the mean gradients (``edge_grads``, ``bias_grads``,
         ``weight_grads``) and the per-sample δ of every layer in ``m.delta``.
         The δ of layer 0 is only needed when the inputs have biases; pass
         ``input_deltas=True`` to compute it anyway (otherwise ``m.delta[0]`` is None).
+        ``check_finite=False`` skips the NaN/inf check of T, as in ``forward``.
         """
         if self.z is None:
             raise RuntimeError("backward(T) needs a forward(X) first")
-        T = self._as_batch(T, "target batch T", self.n_outputs)
+        T = self._as_batch(T, "target batch T", self.n_outputs, verify=check_finite)
         if len(T) != self._batch:
             raise ValueError(f"target batch T has {len(T)} rows but the last forward had "
                              f"{self._batch}; expected shape ({self._batch}, {self.n_outputs})")
@@ -480,7 +501,9 @@ class MatrixNetwork:
                     kernel(z[k], a[k], g, delta[k])
                 else:
                     delta[k][:, cols] = act.backward(z[k][:, cols], a[k][:, cols], g[:, cols])
-        self.delta = [delta[k] if k or want_inputs else None for k in range(last + 1)]
+        self.delta = list(delta)
+        if not want_inputs:
+            self.delta[0] = None
         self._grads_ready, self._bias_fresh = True, False
         for b in self._blocks.values():
             b.fresh = False
@@ -492,13 +515,24 @@ class MatrixNetwork:
         with cross-entropy.  δ = a·Σt − t (a − t for one-hot rows); returns Σ_rows C."""
         np.multiply(A, T.sum(axis=1, keepdims=True), out=D)
         D -= T                                           # δ_L = a·Σt − t
-        np.maximum(A, LOG_FLOOR, out=log_a)
-        if log_a.min() == LOG_FLOOR:                     # some a underflowed: ln a from z, exactly
+        if A.min() < LOG_FLOOR:                          # some a underflowed: ln a from z, exactly
             zmax = Z.max(axis=1, keepdims=True)
             np.subtract(Z, zmax + np.log(np.exp(Z - zmax).sum(axis=1, keepdims=True)), out=log_a)
         else:
-            np.log(log_a, out=log_a)
+            np.log(A, out=log_a)
         return -float(np.vdot(T, log_a))                 # Σ_rows C = −Σ t·ln a
+
+    def fit_batch(self, X, T, lr: float, weight_decay: float = 0.0, check_finite: bool = True) -> float:
+        """One gradient-descent step on a batch: forward(X), backward(T), step(lr).
+
+        Returns the mean loss before the step; the outputs are in ``m.a[-1]``.
+        ``train`` checks its whole data set once and calls this with
+        ``check_finite=False``, so no batch is scanned for NaN/inf twice.
+        """
+        self._forward(X, check_finite)
+        loss = self.backward(T, check_finite=check_finite)
+        self.step(lr, weight_decay)
+        return loss
 
     def loss(self, X, T) -> float:
         """Mean loss over the batch (a forward and backward pass)."""
@@ -525,7 +559,7 @@ class MatrixNetwork:
 
     def _column_sums(self, l: int, D: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out = Σ_rows D, kept at 0 for the nodes of layer l without a bias."""
-        D.sum(axis=0, out=out)
+        np.add.reduce(D, axis=0, out=out)
         if self._bmask[l] is not None:
             out *= self._bmask[l]
         return out
@@ -568,31 +602,52 @@ class MatrixNetwork:
     def step(self, lr: float, weight_decay: float = 0.0) -> None:
         """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``).
 
-        Computed as w ← w·(1 − η·λ) − a_kᵀ·(η·δ_l/m): one product straight
-        into a scratch block, no gradient matrix needed.  Missing edges stay 0.
+        No gradient matrix is formed: with ∂C/∂W = a_kᵀ·δ_l/m, a block where
+        every pair is an edge gets W ← (1 − η·λ)·W − (η/m)·a_kᵀ·δ_l in one BLAS
+        call; a block with missing edges goes through a scratch block and its
+        mask, so missing edges stay 0.
         """
         lr = finite_number(lr, "learning rate lr")
         weight_decay = finite_number(weight_decay, "weight_decay")
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         self._need_grads()
-        buf = self._buf
+        buf, scale, decay = self._buf, lr / self._batch, 1.0 - lr * weight_decay
         for l in self._stepped:
-            small = buf.scaled[l]
-            np.multiply(buf.delta[l], lr / self._batch, out=small)   # η·Δ_l = η·δ_l/m
+            delta = buf.delta[l]
             for b in self._into[l]:
+                if b.mask is None and not b.fresh:
+                    self._fused_update(b, buf.a[b.src], delta, scale, decay)
+                    continue
                 s = b.scratch
                 if b.fresh:
                     np.multiply(b.G, lr, out=s)              # η·∂C/∂W, already formed
                 else:
-                    np.matmul(buf.a[b.src].T, small, out=s)  # η·∂C/∂W = a_kᵀ·(η·Δ_l)
-                    if b.mask is not None:
-                        s *= b.mask                          # never grow a missing edge
+                    np.matmul(buf.a[b.src].T, delta, out=s)
+                    s *= scale                               # η·∂C/∂W = (η/m)·a_kᵀ·δ_l
+                    s *= b.mask                              # never grow a missing edge
                 if weight_decay:
-                    b.W *= 1.0 - lr * weight_decay           # w·(1 − η·λ)
+                    b.W *= decay                             # w·(1 − η·λ)
                 b.W -= s                                     # w ← w − η·(∂C/∂w + λ·w)
             if self._has_bias[l]:
-                self.biases[l] -= self._column_sums(l, small, self._bstep[l])   # b ← b − η·∂C/∂b
+                step_b = self._column_sums(l, delta, self._bstep[l])
+                step_b *= scale
+                self.biases[l] -= step_b                     # b ← b − (η/m)·Σ_rows δ_l
+
+    @staticmethod
+    def _fused_update(b: _Block, a_k: np.ndarray, delta: np.ndarray, scale: float, decay: float) -> None:
+        """W ← decay·W − scale·a_kᵀ·δ_l as ONE BLAS call, straight into W.
+
+        BLAS gemm computes C ← α·A·B + β·C; numpy's matmul only offers β = 0,
+        which costs a scratch block and one more pass over W.  gemm wants C
+        column-major: W is row-major n_k × n_l, so Wᵀ (n_l × n_k) is
+        column-major over the same memory, and the update is written as
+        Wᵀ ← β·Wᵀ + α·δ_lᵀ·a_k with α = −η/m and β = 1 − η·λ.
+        """
+        W_T = b.W.T
+        out = dgemm(-scale, delta.T, a_k.T, beta=decay, c=W_T, trans_b=1, overwrite_c=1)
+        if out is not W_T and not np.shares_memory(out, b.W):   # gemm had to copy (never for our W)
+            W_T[...] = out
 
     def to_graph(self) -> Network:
         """A new Network with the current weights and biases (same ids, activations, loss).

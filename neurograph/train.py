@@ -228,10 +228,8 @@ class _MatrixEngine:
         self.loss, self.n_in, self.n_out = self.m.loss_name, self.m.n_inputs, self.m.n_outputs
 
     def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float) -> tuple[float, np.ndarray]:
-        Y = self.m.forward(X)
-        loss = self.m.backward(T)                            # mean loss, mean gradients
-        self.m.step(lr, weight_decay=weight_decay)
-        return loss, Y
+        loss = self.m.fit_batch(X, T, lr, weight_decay, check_finite=False)   # train() checked X and T
+        return loss, self.m.a[-1].copy()
 
     def predict(self, X: np.ndarray, chunk: int = 2000) -> np.ndarray:
         return np.concatenate([self.m.forward(X[i:i + chunk]) for i in range(0, len(X), chunk)])

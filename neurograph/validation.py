@@ -31,6 +31,8 @@ def finite_array(values, what: str, width: int, allow_batch: bool = True) -> np.
 
 def finite_number(value, what: str) -> float:
     """A finite real number (bools refused), or a clear error naming ``what``."""
+    if type(value) is float and math.isfinite(value):     # the common case, without the checks below
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{what} must be a real number, got {value!r}")
     try:

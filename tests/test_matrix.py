@@ -95,14 +95,22 @@ def test_one_neuron_by_hand():
     assert m.bias_grads() == {2: pytest.approx(delta.mean(), rel=1e-14)}
 
 
-@given(dag_cases(), st.floats(0.01, 1.0), st.sampled_from([0.0, 0.1]))
-def test_step_then_to_graph_equals_graph_step_on_mean_gradient(case, lr, decay):
+@given(dag_cases(), st.floats(0.01, 1.0), st.sampled_from([0.0, 0.1]),
+       st.sampled_from(["forward, backward, step", "gradients read before step", "fit_batch"]))
+def test_step_then_to_graph_equals_graph_step_on_mean_gradient(case, lr, decay, how):
+    """Covers all three update paths: one gemm into W (blocks where every pair is an
+    edge), the masked scratch block (skip connections), and a gradient already formed."""
     net, X, T = case
     rows = len(X)
     m = ng.MatrixNetwork.from_graph(net, convention="column")
-    m.forward(X)
-    m.backward(T)
-    m.step(lr, weight_decay=decay)
+    if how == "fit_batch":
+        m.fit_batch(X, T, lr, weight_decay=decay, check_finite=False)
+    else:
+        m.forward(X)
+        m.backward(T)
+        if how == "gradients read before step":
+            m.edge_grads()
+        m.step(lr, weight_decay=decay)
     stepped = m.to_graph()
     ref = net.copy()
     ref.zero_grad()
@@ -312,3 +320,23 @@ def test_nan_or_inf_in_any_input_is_refused(bad, kind):
     X[2, 1 if kind != "unused_input" else width - 1] = bad
     with np.errstate(all="raise"), pytest.raises(ValueError, match="input batch X contains"):
         m.forward(X)
+
+
+def test_fit_batch_checks_finite_unless_told_not_to():
+    net = ng.Network.layered([3, 4, 2], output_activation="softmax", loss="cross_entropy", seed=0)
+    m = ng.MatrixNetwork.from_graph(net, convention="row")
+    X, T = np.zeros((2, 3)), np.eye(2)
+    before = {k: w.copy() for k, w in m.weights.items()}
+    with pytest.raises(ValueError, match=r"input batch X contains nan at index \(1, 2\)"):
+        m.fit_batch(np.array([[0.0, 0.0, 0.0], [0.0, 0.0, np.nan]]), T, 0.1)
+    with pytest.raises(ValueError, match=r"target batch T contains inf"):
+        m.fit_batch(X, np.array([[1.0, 0.0], [np.inf, 0.0]]), 0.1)
+    assert all(np.array_equal(m.weights[k], w) for k, w in before.items())   # nothing stepped
+    ref = ng.MatrixNetwork.from_graph(net, convention="row")
+    outputs = ref.forward(X)
+    assert m.fit_batch(X, T, 0.1) == ref.backward(T)         # the loss before the step
+    assert np.array_equal(m.a[-1], outputs)
+    ref.step(0.1)
+    assert all(np.array_equal(m.weights[k], w) for k, w in ref.weights.items())
+    m.fit_batch(np.full((2, 3), np.nan), T, 0.1, check_finite=False)   # told not to look
+    assert np.isnan(m.a[-1]).all()
