@@ -82,6 +82,7 @@ def numpy_loop(net: Network, X, Y, batch: int, lr: float):
             b2 -= lr * d2.sum(axis=0)
             W1 -= lr * (x.T @ d1)
             b1 -= lr * d1.sum(axis=0)
+    epoch.params = params                                        # for tests: W1, W2, b1, b2
     return epoch
 
 
@@ -103,7 +104,9 @@ def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str, c
             m.forward(X[i:i + batch])
             losses.append(m.backward(Y[i:i + batch]))            # mean C of the batch
             m.step(lr)
-    return checked_epoch if checked else epoch
+    run = checked_epoch if checked else epoch
+    run.model = m                                                # for tests
+    return run
 
 
 def torch_loop(net: Network, X, Y, batch: int, lr: float, dtype: str):

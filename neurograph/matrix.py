@@ -47,8 +47,11 @@ A training loop (forward, backward, step per minibatch) allocates nothing it
 could reuse: every z, a, δ is a buffer kept per batch size and written with
 ``out=``; whole-layer sigmoid/tanh/relu/identity/softmax run as in-place
 kernels; the weight gradients a_kᵀ·δ_l/m are only formed when asked for, and
-``step`` multiplies a_kᵀ·(η·δ_l/m) straight into a scratch block.  The NaN/inf
-check of X runs after the forward pass, when X is already in the cache.
+``step`` updates each full block with one BLAS gemm, W ← (1 − η·λ)·W −
+(η/m)·a_kᵀ·δ_l, straight into W (scipy's ``dgemm``; numpy's matmul cannot
+add into its output).  X is checked for NaN/inf through the first layer's z
+(one dot product over a small array); ``fit_batch(..., check_finite=False)``,
+which ``train`` uses after checking the whole data set once, skips the checks.
 ``benchmarks/matrix_speed.py`` compares it with a hand-written numpy loop.
 """
 from __future__ import annotations
