@@ -645,12 +645,11 @@ class MatrixNetwork:
         which costs a scratch block and one more pass over W.  gemm wants C
         column-major: W is row-major n_k × n_l, so Wᵀ (n_l × n_k) is
         column-major over the same memory, and the update is written as
-        Wᵀ ← β·Wᵀ + α·δ_lᵀ·a_k with α = −η/m and β = 1 − η·λ.
+        Wᵀ ← β·Wᵀ + α·δ_lᵀ·a_k with α = −η/m and β = 1 − η·λ.  (Every W is
+        created C-contiguous and only ever written in place, so scipy never
+        needs a copy of C; the step tests would catch an update that got lost.)
         """
-        W_T = b.W.T
-        out = dgemm(-scale, delta.T, a_k.T, beta=decay, c=W_T, trans_b=1, overwrite_c=1)
-        if out is not W_T and not np.shares_memory(out, b.W):   # gemm had to copy (never for our W)
-            W_T[...] = out
+        dgemm(-scale, delta.T, a_k.T, beta=decay, c=b.W.T, trans_b=1, overwrite_c=1)
 
     def to_graph(self) -> Network:
         """A new Network with the current weights and biases (same ids, activations, loss).
