@@ -43,16 +43,18 @@ batch means.
 
 Speed
 -----
-A training loop (forward, backward, step per minibatch) allocates nothing it
-could reuse: every z, a, δ is a buffer kept per batch size and written with
-``out=``; whole-layer sigmoid/tanh/relu/identity/softmax run as in-place
-kernels; the weight gradients a_kᵀ·δ_l/m are only formed when asked for, and
-``step`` updates each full block with one BLAS gemm, W ← (1 − η·λ)·W −
-(η/m)·a_kᵀ·δ_l, straight into W (scipy's ``dgemm``; numpy's matmul cannot
-add into its output).  X is checked for NaN/inf through the first layer's z
-(one dot product over a small array); ``fit_batch(..., check_finite=False)``,
-which ``train`` uses after checking the whole data set once, skips the checks.
-``benchmarks/matrix_speed.py`` compares it with a hand-written numpy loop.
+A training loop (forward, backward, step per minibatch) allocates no array it
+could reuse: every z, a, δ is a buffer kept per batch size; every product is
+one BLAS gemm that adds straight into its destination (C ← α·A·B + β·C,
+scipy's ``dgemm``; numpy's matmul can only overwrite): z_l starts as b_l and
+each block adds a_k·W into it, ∂C/∂a_k sums δ_l·Wᵀ over the blocks, and
+``step`` updates a full block as W ← (1 − η·λ)·W − (η/m)·a_kᵀ·δ_l in place,
+so the weight gradients are only formed when asked for.  Whole-layer
+sigmoid/tanh/relu/identity/softmax run as in-place kernels.  X is checked
+for NaN/inf through the first layer's z (one dot product over a small array);
+``fit_batch(..., check_finite=False)``, which ``train`` uses after checking
+the whole data set once, skips the checks.  ``benchmarks/matrix_speed.py``
+compares it with a hand-written numpy loop.
 """
 from __future__ import annotations
 
@@ -111,6 +113,22 @@ _IN_PLACE = {
 _MAX_BATCH_SIZES = 4        # buffers are kept for this many different batch sizes
 
 
+def _gemm(alpha: float, A: np.ndarray, B: np.ndarray, beta: float, out: np.ndarray) -> None:
+    """out ← α·A·B + β·out, in place, as one BLAS gemm.
+
+    numpy's matmul can only overwrite its output (β = 0), which costs a scratch
+    array and one more pass whenever a product is to be added to something (a
+    bias, another block, the weights themselves).  gemm is column-major: the
+    C-contiguous ``out`` seen column-major is outᵀ, so it computes
+    outᵀ ← α·Bᵀ·Aᵀ + β·outᵀ, passing each factor either as its transpose (a
+    C-contiguous factor) or with gemm's transpose flag (a column-major one, such
+    as Wᵀ), so that nothing is copied.
+    """
+    a, trans_a = (B.T, 0) if B.flags.c_contiguous else (B, 1)      # op(a) = Bᵀ
+    b, trans_b = (A.T, 0) if A.flags.c_contiguous else (A, 1)      # op(b) = Aᵀ
+    dgemm(alpha, a, b, beta=beta, c=out.T, trans_a=trans_a, trans_b=trans_b, overwrite_c=1)
+
+
 def _all_finite(values: np.ndarray) -> bool:
     """True when no entry is NaN or ±inf, in one BLAS dot product: Σv² is finite
     only if every v is (a huge finite v whose square overflows reads as False,
@@ -143,7 +161,7 @@ class _Buffers:
     a: list[np.ndarray]
     delta: list[np.ndarray]
     grad_a: list[np.ndarray]      # Σ_l δ_l·W_{l,k}ᵀ, i.e. ∂C_x/∂a_k
-    tmp: list[np.ndarray]         # second and later block products
+    log_a: np.ndarray             # ln a of the output layer (softmax + cross-entropy head)
 
 
 class LayerMatrix(NamedTuple):
@@ -372,7 +390,7 @@ class MatrixNetwork:
             if len(self._buffers) >= _MAX_BATCH_SIZES:
                 self._buffers.pop(next(iter(self._buffers)))
             new = lambda: [np.zeros((m, n)) for n in self.sizes]
-            buf = _Buffers(new(), new(), new(), new(), new())
+            buf = _Buffers(new(), new(), new(), new(), np.zeros((m, self.n_outputs)))
             self._buffers[m] = buf
         return buf
 
@@ -426,10 +444,10 @@ class MatrixNetwork:
         for l in range(1, len(self.ids)):
             if l == witness:
                 with np.errstate(invalid="ignore"):          # inf·0, inf − inf from a bad X
-                    self._weighted_sum(l, a, z[l], buf.tmp[l])
+                    self._weighted_sum(l, a, z[l])
                     self._check_inputs(X, z[l])              # raises for NaN/inf in X
             else:
-                self._weighted_sum(l, a, z[l], buf.tmp[l])
+                self._weighted_sum(l, a, z[l])
             self._activate(l, z[l], a[l])
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
         self._batch, self._buf, self._grads_ready = len(X), buf, False
@@ -443,10 +461,14 @@ class MatrixNetwork:
         if not _all_finite(z_witness):
             self._verify(X, "input batch X", self.n_inputs)
 
-    def _weighted_sum(self, l: int, a: list[np.ndarray], z: np.ndarray, tmp: np.ndarray) -> None:
-        self._sum_products(self._into[l], a, z, tmp, forward=True)
+    def _weighted_sum(self, l: int, a: list[np.ndarray], z: np.ndarray) -> None:
+        """z_l = Σ_k a_k·W_{l,k} + b_l: z starts as b_l and every block adds into it."""
         if self._has_bias[l]:
-            z += self.biases[l]                              # z_l = Σ_k a_k·W_{l,k} + b_l
+            np.copyto(z, self.biases[l])
+        else:
+            z.fill(0.0)
+        for b in self._into[l]:
+            _gemm(1.0, a[b.src], b.W, 1.0, z)                # z += a_k·W_{l,k}
 
     def _activate(self, l: int, z: np.ndarray, a: np.ndarray) -> None:
         for act, cols, kernel, _ in self._groups[l]:
@@ -454,20 +476,6 @@ class MatrixNetwork:
                 kernel(z, a)                                 # a = f(z), written in place
             else:
                 a[:, cols] = act(z[:, cols])                 # a = f(z); softmax over its group
-
-    @staticmethod
-    def _sum_products(blocks: list[_Block], values: list[np.ndarray], out: np.ndarray,
-                      tmp: np.ndarray, forward: bool) -> None:
-        """out = Σ over blocks of a_k·W (forward) or δ_l·Wᵀ (backward)."""
-        if not blocks:
-            out.fill(0.0)
-        for i, b in enumerate(blocks):
-            x, W = (values[b.src], b.W) if forward else (values[b.dst], b.W.T)
-            if i == 0:
-                np.matmul(x, W, out=out)
-            else:
-                np.matmul(x, W, out=tmp)
-                out += tmp
 
     def backward(self, T, input_deltas: bool = False, check_finite: bool = True) -> float:
         """Backpropagate targets T (batch, n_out) of the last forward; return the MEAN loss.
@@ -488,7 +496,7 @@ class MatrixNetwork:
         z, a, delta = buf.z, buf.a, buf.delta
         last = len(self.ids) - 1
         if self._softmax_ce:
-            total = self._softmax_ce_output(z[last], a[last], T, delta[last], buf.tmp[last])
+            total = self._softmax_ce_output(z[last], a[last], T, delta[last], buf.log_a)
         else:
             total = 0.0
             for act, cols, _, _ in self._groups[last]:
@@ -498,7 +506,9 @@ class MatrixNetwork:
         want_inputs = self._has_bias[0] or bool(input_deltas)
         for k in range(last - 1, -1 if want_inputs else 0, -1):
             g = buf.grad_a[k]
-            self._sum_products(self._out_of[k], delta, g, buf.tmp[k], forward=False)
+            g.fill(0.0)
+            for b in self._out_of[k]:
+                _gemm(1.0, delta[b.dst], b.W.T, 1.0, g)     # g = ∂C_x/∂a_k = Σ_l δ_l·W_{l,k}ᵀ
             for act, cols, _, kernel in self._groups[k]:     # δ_k = f′(z_k) ⊙ Σ_l δ_l·W_{l,k}ᵀ
                 if kernel:
                     kernel(z[k], a[k], g, delta[k])
@@ -620,7 +630,7 @@ class MatrixNetwork:
             delta = buf.delta[l]
             for b in self._into[l]:
                 if b.mask is None and not b.fresh:
-                    self._fused_update(b, buf.a[b.src], delta, scale, decay)
+                    _gemm(-scale, buf.a[b.src].T, delta, decay, b.W)   # W ← (1 − η·λ)·W − (η/m)·a_kᵀ·δ_l
                     continue
                 s = b.scratch
                 if b.fresh:
@@ -636,20 +646,6 @@ class MatrixNetwork:
                 step_b = self._column_sums(l, delta, self._bstep[l])
                 step_b *= scale
                 self.biases[l] -= step_b                     # b ← b − (η/m)·Σ_rows δ_l
-
-    @staticmethod
-    def _fused_update(b: _Block, a_k: np.ndarray, delta: np.ndarray, scale: float, decay: float) -> None:
-        """W ← decay·W − scale·a_kᵀ·δ_l as ONE BLAS call, straight into W.
-
-        BLAS gemm computes C ← α·A·B + β·C; numpy's matmul only offers β = 0,
-        which costs a scratch block and one more pass over W.  gemm wants C
-        column-major: W is row-major n_k × n_l, so Wᵀ (n_l × n_k) is
-        column-major over the same memory, and the update is written as
-        Wᵀ ← β·Wᵀ + α·δ_lᵀ·a_k with α = −η/m and β = 1 − η·λ.  (Every W is
-        created C-contiguous and only ever written in place, so scipy never
-        needs a copy of C; the step tests would catch an update that got lost.)
-        """
-        dgemm(-scale, delta.T, a_k.T, beta=decay, c=b.W.T, trans_b=1, overwrite_c=1)
 
     def to_graph(self) -> Network:
         """A new Network with the current weights and biases (same ids, activations, loss).

@@ -340,3 +340,21 @@ def test_fit_batch_checks_finite_unless_told_not_to():
     assert all(np.array_equal(m.weights[k], w) for k, w in ref.weights.items())
     m.fit_batch(np.full((2, 3), np.nan), T, 0.1, check_finite=False)   # told not to look
     assert np.isnan(m.a[-1]).all()
+
+
+@pytest.mark.parametrize("layout", ["fortran", "every other row", "one sample"])
+def test_any_memory_layout_of_X_gives_the_same_numbers(layout):
+    """BLAS gemm is column-major: C-ordered, Fortran-ordered and strided X must agree."""
+    net = ng.Network.layered([5, 4, 3], output_activation="softmax", loss="cross_entropy", seed=0)
+    rng = np.random.default_rng(1)
+    big = rng.normal(size=(8, 5))
+    X = {"fortran": np.asfortranarray(big), "every other row": big[::2], "one sample": big[0]}[layout]
+    C = np.ascontiguousarray(np.atleast_2d(X))
+    T = np.eye(3)[rng.integers(0, 3, size=len(C))]
+    ref, m = (ng.MatrixNetwork.from_graph(net, convention="row") for _ in range(2))
+    np.testing.assert_array_equal(m.forward(X), ref.forward(C))
+    assert m.backward(T) == ref.backward(T)
+    m.step(0.3)
+    ref.step(0.3)
+    for key, W in ref.weights.items():
+        np.testing.assert_allclose(m.weights[key], W, rtol=1e-14, atol=1e-15)
