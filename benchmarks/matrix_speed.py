@@ -16,6 +16,7 @@ products on a 2-core machine.  Each time is the CPU time (``process_time``,
 robust against other jobs sharing the machine); the engines take turns for
 ``--repeats`` rounds, and the table shows each engine's best epoch and its time
 divided by the loop's in the same round (median and quartiles over rounds).
+Last line: the peak bytes each engine allocates per batch (tracemalloc).
 
     python benchmarks/matrix_speed.py [--samples 50000] [--batch 32] [--repeats 5]
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +134,19 @@ def torch_loop(net: Network, X, Y, batch: int, lr: float, dtype: str):
     return epoch
 
 
+def peak_bytes_per_batch(make_epoch) -> int:
+    """Peak bytes an engine allocates while it trains on two batches, beyond what
+    it already held (tracemalloc; its first epoch has allocated its buffers)."""
+    epoch = make_epoch()
+    epoch()
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    epoch()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=50_000)
@@ -167,6 +182,10 @@ def main() -> None:
             for i, (name, _) in enumerate(runs)]
     print(format_table(["engine", "best s / epoch", "samples / s", "best ÷ loop's best",
                         "÷ loop, median round", "25 %", "75 %"], rows, floatfmt=".3f"))
+    X2, Y2 = X[:2 * args.batch], Y[:2 * args.batch]
+    print("\nPeak bytes allocated per batch (tracemalloc, after the first epoch): "
+          f"numpy loop {peak_bytes_per_batch(lambda: numpy_loop(net, X2, Y2, args.batch, lr)):,}, "
+          f"MatrixNetwork.fit_batch {peak_bytes_per_batch(lambda: matrix_backend(net, X2, Y2, args.batch, lr, 'row')):,}")
     if skipped:
         print(skipped)
 
