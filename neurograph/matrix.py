@@ -455,8 +455,8 @@ class MatrixNetwork:
     def _check_inputs(self, X: np.ndarray, z_witness: np.ndarray) -> None:
         """Refuse X with NaN/inf, cheaply, before any activation sees it: with plain
         inputs every x multiplies a whole row of each block it feeds (inf·0 is NaN
-        too), so a NaN/inf in X makes the witness layer's z non-finite — one sum
-        over that small z instead of two passes over X.  Only a non-finite sum
+        too), so a NaN/inf in X makes the witness layer's z non-finite — one dot
+        product over that small z instead of a pass over X.  Only a non-finite z
         looks at X itself (networks without a witness check X up front)."""
         if not _all_finite(z_witness):
             self._verify(X, "input batch X", self.n_inputs)
