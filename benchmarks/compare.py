@@ -30,9 +30,7 @@ import datetime
 import math
 import os
 import platform
-import statistics
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Callable
@@ -43,7 +41,7 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from matrix_speed import make_data, matrix_backend, numpy_loop, torch_loop  # noqa: E402
+from matrix_speed import make_data, matrix_backend, numpy_loop, timed_rounds, torch_loop  # noqa: E402
 from naive_engine import NaiveNetwork  # noqa: E402
 
 import neurograph as ng  # noqa: E402
@@ -57,22 +55,21 @@ LR = 0.1
 def interleaved_medians(runs: dict[str, tuple[Callable[[], object], int]], repeats: int) -> dict[str, float]:
     """Median CPU seconds per call of each ``(fn, number)``, timed in interleaved rounds.
 
-    Every round times ``number`` back-to-back calls of each fn in turn, so a
-    load burst from other jobs on the shared machine hits all of them alike;
-    each round starts one engine later, so no engine always follows the same one.
+    Every round times ``number`` back-to-back calls of each fn in turn
+    (``matrix_speed.timed_rounds``: a load burst from other jobs hits all of them
+    alike, and each round starts one engine later).
     """
     for fn, _ in runs.values():
         fn()                                                # warm-up (buffers, caches)
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    names = list(runs)
-    for r in range(repeats):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            fn, number = runs[name]
-            t0 = time.process_time()
-            for _ in range(number):
-                fn()
-            times[name].append((time.process_time() - t0) / number)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    times = timed_rounds(repeats, [_repeated(fn, number) for fn, number in runs.values()])
+    return {name: float(np.median(times[:, i])) / number for i, (name, (_, number)) in enumerate(runs.items())}
+
+
+def _repeated(fn: Callable[[], object], number: int) -> Callable[[], None]:
+    def run() -> None:
+        for _ in range(number):
+            fn()
+    return run
 
 
 def n_edges(sizes: list[int]) -> int:
