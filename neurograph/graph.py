@@ -553,7 +553,7 @@ class Network:
         """An independent copy with the same structure, weights and biases (no gradients)."""
         twin = Network(loss=self.loss)
         for n in self._nodes:                                  # same slots, same order
-            twin._add_node(n.id, n._act, self.node(n.id).bias, n.is_input)
+            twin._add_node(n.id, n._act, n.bias, n.is_input)
         for n, m in zip(self._nodes, twin._nodes):
             m._src, m._w, m._g = n._src.copy(), n._w.copy(), np.zeros_like(n._w)
             m._outs = [twin._nodes[d._slot] for d in n._outs]

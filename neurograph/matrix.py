@@ -399,9 +399,9 @@ class MatrixNetwork:
         """A (batch, width) float array; ``finite_array`` explains anything else.
 
         A float64 batch of the right shape skips the copy, and is checked for
-        NaN/inf with one dot product — or not at all with ``verify=False``,
-        where the caller promises to call ``_verify`` once it has used the data
-        (then the batch is already in the cache and the check costs little).
+        NaN/inf with one dot product — or not here with ``verify=False``, when
+        the caller checks it another way (forward: through the first layer's z)
+        or not at all (``check_finite=False``).
         """
         if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.ndim == 2
                 and values.shape[1] == width and len(values)):
