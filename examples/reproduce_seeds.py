@@ -163,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         results[run_id] = result
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps(results, indent=1))
-        Path(args.out).write_text(markdown(results))
-        print(markdown(results), flush=True)
+        table = markdown(results)
+        Path(args.out).write_text(table)
+        print(table, flush=True)
     if not args.runs and store.is_file():
         Path(args.out).write_text(markdown(json.loads(store.read_text())))
     return 0

@@ -28,6 +28,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .validation import lookup
+
 MNIST_FILE = Path(__file__).resolve().parent / "data" / "mnist_uint8.npz"
 #: sha256 of MNIST_FILE, printed by scripts/convert_mnist.py
 MNIST_SHA256 = "1886fd326848ef09b357b3557b005837ba9f15dfa555db3ba23c595fd138eff9"
@@ -87,10 +89,7 @@ def check_class_counts(y_train60k: np.ndarray, y_test: np.ndarray) -> None:
 
 
 def _scaler(scale: str) -> Callable[[np.ndarray], np.ndarray]:
-    try:
-        return SCALINGS[scale]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALINGS)}") from None
+    return lookup(SCALINGS, scale, "scale")
 
 
 def _from_bytes(pixels: dict[str, np.ndarray], labels: dict[str, np.ndarray], scale: str) -> MnistData:
@@ -108,11 +107,15 @@ def load_mnist(scale: str = "mnielsen", path: Path | str = MNIST_FILE,
     a file of your own in the same layout); a mismatch raises ValueError
     naming the file and both hashes.
     """
-    path = Path(path)
+    _scaler(scale)                                   # a bad scale fails before the file is hashed
+    return _from_bytes(*_read_npz(Path(path), sha256), scale)
+
+
+def _read_npz(path: Path, sha256: str | None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The uint8 pixels and labels of every split of a checked MNIST .npz file."""
     if not path.is_file():
         raise FileNotFoundError(f"MNIST file {path} is missing; reinstall neurograph or run "
                                 "scripts/convert_mnist.py")
-    _scaler(scale)
     if sha256 is not None:
         got = sha256_of(path)
         if got != sha256:
@@ -121,7 +124,7 @@ def load_mnist(scale: str = "mnielsen", path: Path | str = MNIST_FILE,
     with np.load(path, allow_pickle=False) as z:
         pixels = {k: z[f"x_{k}"] for k in ("train", "valid", "test")}
         labels = {k: z[f"y_{k}"] for k in ("train", "valid", "test")}
-    return _from_bytes(pixels, labels, scale)
+    return pixels, labels
 
 
 @lru_cache(maxsize=4)
@@ -131,12 +134,14 @@ def mnist_subset(scale: str = "mnielsen", n_train: int = 1000, n_test: int = 100
 
     Cached after the first call; the arrays are read-only so they cannot drift.
     """
-    full = load_mnist(scale)
-    parts = [a[:n].copy() for a, n in ((full.train.X, n_train), (full.train.y, n_train),
-                                       (full.test.X, n_test), (full.test.y, n_test))]
-    for a in parts:
-        a.flags.writeable = False
-    return MnistData(Split(*parts[:2]), None, Split(*parts[2:]))
+    _scaler(scale)
+    pixels, labels = _read_npz(MNIST_FILE, MNIST_SHA256)
+    keep = {"train": n_train, "test": n_test}                # scale only the images kept
+    data = _from_bytes({k: pixels[k][:n] for k, n in keep.items()}, {k: labels[k][:n] for k, n in keep.items()},
+                       scale)
+    for split in (data.train, data.test):
+        split.X.flags.writeable = split.y.flags.writeable = False
+    return data
 
 
 def load_mnist_pkl(path: Path | str) -> MnistData:

@@ -19,6 +19,7 @@ import numpy as np
 from .datasets import load_mnist, mnist_subset
 from .graph import Network
 from .train import EpochRecord, History, Schedule, train
+from .validation import lookup
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,7 @@ PRESETS: dict[str, Callable[[], Preset]] = {f.__name__: f for f in (seed000, see
 
 def get_preset(name: str) -> Preset:
     """The preset called ``name`` (its ``doc`` is the function's docstring)."""
-    try:
-        make = PRESETS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+    make = lookup(PRESETS, name, "preset")
     return replace(make(), doc=make.__doc__ or "")
 
 

@@ -232,7 +232,8 @@ class _MatrixEngine:
         return loss, self.m.a[-1].copy()
 
     def predict(self, X: np.ndarray, chunk: int = 2000) -> np.ndarray:
-        return np.concatenate([self.m.forward(X[i:i + chunk]) for i in range(0, len(X), chunk)])
+        return np.concatenate([self.m.forward(np.asarray(X[i:i + chunk], dtype=float), check_finite=False)
+                               for i in range(0, len(X), chunk)])            # X was checked once
 
     def snapshot(self):
         return [w.copy() for w in self.m.weights.values()], [b.copy() for b in self.m.biases]
@@ -286,7 +287,7 @@ def _predicted(Y: np.ndarray, targets: tuple[float, float]) -> np.ndarray:
 
 def _score(engine, X, y, T, targets) -> tuple[float, float]:
     """(mean loss, accuracy) of the engine's current weights on a labelled set."""
-    Y = engine.predict(np.asarray(X, dtype=float))
+    Y = engine.predict(X)
     loss = get_loss(engine.loss).value(Y, T)
     return float(np.mean(loss)), float(np.mean(_predicted(Y, targets) == y))
 

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         arrays[f"x_{split}"] = to_uint8(X, split)
         arrays[f"y_{split}"] = y.astype(np.uint8)
     check_class_counts(np.concatenate([arrays["y_train"], arrays["y_valid"]]),
-                       np.asarray(arrays["y_test"]))
+                       arrays["y_test"])
     out = Path(args.out)
     write_npz(out, arrays)
     digest = sha256_of(out)
