@@ -23,6 +23,7 @@ The user's network is never modified: everything runs on a copy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -121,7 +122,8 @@ class CrosscheckReport:
         return not self.culprits
 
     def __str__(self) -> str:
-        verdict = "OK" if self.ok else "NOT OK"
+        culprits = self.culprits
+        verdict = "NOT OK" if culprits else "OK"
         n_par = len(self.parameters)
         lines = [
             f"crosscheck {verdict}: graph engine vs MatrixNetwork ({self.convention}) vs finite "
@@ -140,9 +142,9 @@ class CrosscheckReport:
         if wrong:
             lines += ["", "PARAMETERS THAT DIFFER between the graph and the matrix:",
                       _entry_table(wrong[:SHOW], "matrix")]
-        if self.culprits:
-            lines += ["", "failed: " + ", ".join(self.culprits[:SHOW])
-                      + (f" … and {len(self.culprits) - SHOW} more" if len(self.culprits) > SHOW else "")]
+        if culprits:
+            lines += ["", "failed: " + ", ".join(culprits[:SHOW])
+                      + (f" … and {len(culprits) - SHOW} more" if len(culprits) > SHOW else "")]
         worst = sorted(self.entries, key=lambda e: -e.excess)[:SHOW]
         lines += ["", f"graph vs matrix, worst {len(worst)}:", _entry_table(worst, "matrix")]
         if self.torch:
@@ -185,35 +187,43 @@ def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol:
         raise ValueError(f"X has {len(X)} rows but T has {len(T)}; expected T of shape ({len(X)}, {work.n_outputs})")
     if samples < 0:
         raise ValueError(f"samples (parameters checked by finite differences) must be ≥ 0, got {samples}")
-    m = MatrixNetwork.from_graph(work, convention) if matrix is None else matrix
     edges = work.edges
-    _same_structure(work, edges, m)
+    if matrix is None:
+        m = MatrixNetwork.from_graph(work, convention)
+        weights = m.edge_weights()
+    else:
+        m, weights = matrix, _same_structure(work, edges, matrix)
     n = len(X)
 
     graph = _graph_numbers(work, edges, X, T)
     mat = _matrix_numbers(m, X, T)
     entries = [_agree(name, g, mat[name], tol) for name, g in graph.items()]
-    parameters = _parameter_entries(work, edges, m, tol)
+    parameters = _parameter_entries(work, edges, m, weights, tol)
 
     rng = np.random.default_rng(seed)
-    params = [e.name for e in edges] + [f"b_{{{nd.id}}}" for nd in work.nodes if nd.has_bias]
+    params = _parameters(work, edges)
     chosen = sorted(rng.choice(len(params), size=min(samples, len(params)), replace=False))
     scale = max(1.0, abs(graph["C"]))
-    fd = [FDEntry(params[i], f, graph[f"∂C/∂{params[i]}"], mat[f"∂C/∂{params[i]}"],
-                  fd_tol * (abs(f) + scale))
-          for i in chosen for f in (_finite_difference(work, params[i], X, T, h),)]
+    fd = []
+    for i in chosen:
+        name, get, put = params[i]
+        f = _finite_difference(work, get, put, X, T, h)
+        fd.append(FDEntry(name, f, graph[f"∂C/∂{name}"], mat[f"∂C/∂{name}"], fd_tol * (abs(f) + scale)))
 
     report = CrosscheckReport(n, m.convention, tol, fd_tol, h, entries, parameters, fd)
     _torch_opinion(report, work, edges, X, T, graph, tol, torch)
     return report
 
 
-def _same_structure(net: Network, edges, m: MatrixNetwork) -> None:
+def _same_structure(net: Network, edges, m: MatrixNetwork) -> dict[tuple[int, int], float]:
+    """The given matrix's edge weights, once it is known to hold this network's nodes and edges."""
     if not isinstance(m, MatrixNetwork):
         raise TypeError(f"matrix must be a MatrixNetwork, got {type(m).__name__}")
     ids = sorted(i for layer in m.ids for i in layer)
-    if ids != [nd.id for nd in net.nodes] or set(m.edge_weights()) != {(e.src.id, e.dst.id) for e in edges}:
+    weights = m.edge_weights()
+    if ids != [nd.id for nd in net.nodes] or set(weights) != {(e.src.id, e.dst.id) for e in edges}:
         raise ValueError("the MatrixNetwork was not built from this network: node ids or edges differ")
+    return weights
 
 
 def _graph_numbers(net: Network, edges, X: np.ndarray, T: np.ndarray) -> dict[str, float]:
@@ -252,9 +262,9 @@ def _matrix_numbers(m: MatrixNetwork, X: np.ndarray, T: np.ndarray) -> dict[str,
     return out
 
 
-def _parameter_entries(net: Network, edges, m: MatrixNetwork, tol: float) -> list[Entry]:
+def _parameter_entries(net: Network, edges, m: MatrixNetwork, weights: dict[tuple[int, int], float],
+                       tol: float) -> list[Entry]:
     """Every weight and bias as the graph holds it vs as the matrix holds it."""
-    weights = m.edge_weights()
     entries = [_agree(e.name, e.weight, weights[(e.src.id, e.dst.id)], tol) for e in edges]
     for node in net.nodes:
         l, p = m.position(node.id)
@@ -262,19 +272,17 @@ def _parameter_entries(net: Network, edges, m: MatrixNetwork, tol: float) -> lis
     return entries
 
 
-def _parameter(net: Network, name: str):
-    """(getter, setter) of the weight 'w_{d,s}' or the bias 'b_{j}' of ``net``."""
-    ids = [int(i) for i in name[3:-1].split(",")]
-    if name.startswith("w"):
-        edge = net.edge(ids[1], ids[0])
-        return (lambda: edge.weight), (lambda v: setattr(edge, "weight", v))
-    node = net.node(ids[0])
-    return (lambda: node.bias), (lambda v: setattr(node, "bias", v))
+def _parameters(net: Network, edges) -> list[tuple[str, Callable[[], float], Callable[[float], None]]]:
+    """(name, getter, setter) of every weight 'w_{d,s}', then every bias 'b_{j}'."""
+    weights = [(e.name, lambda e=e: e.weight, lambda v, e=e: setattr(e, "weight", v)) for e in edges]
+    biases = [(f"b_{{{nd.id}}}", lambda nd=nd: nd.bias, lambda v, nd=nd: setattr(nd, "bias", v))
+              for nd in net.nodes if nd.has_bias]
+    return weights + biases
 
 
-def _finite_difference(net: Network, name: str, X: np.ndarray, T: np.ndarray, h: float) -> float:
+def _finite_difference(net: Network, get: Callable[[], float], put: Callable[[float], None],
+                       X: np.ndarray, T: np.ndarray, h: float) -> float:
     """(C(p + h) − C(p − h)) / 2h of the graph's mean loss; p is restored exactly."""
-    get, put = _parameter(net, name)
     p = get()
     try:
         put(p + h)
