@@ -37,14 +37,20 @@ class More:
 Slot = int | More   # one row of a drawn layer: a real node id, or the stand-in
 
 
+def check_max_per_layer(value) -> None:
+    """Raise ValueError unless ``value`` is an integer ≥ 3 (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 3:
+        raise ValueError(f"max_per_layer must be an integer ≥ 3, got {value!r}")
+
+
 def collapse(layer_ids: list[list[int]], max_per_layer: int) -> list[list[Slot]]:
     """The rows to draw for each layer (ids in order, ``More`` in the middle when needed).
+
+    ``max_per_layer`` must already be valid (``check_max_per_layer``; ``Options`` checks it).
 
     >>> collapse([[1, 2, 3], list(range(4, 20))], 5)
     [[1, 2, 3], [4, 5, More(layer=1, ids=(6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)), 18, 19]]
     """
-    if isinstance(max_per_layer, bool) or not isinstance(max_per_layer, int) or max_per_layer < 3:
-        raise ValueError(f"max_per_layer must be an integer ≥ 3, got {max_per_layer!r}")
     k = (max_per_layer - 1) // 2
     rows: list[list[Slot]] = []
     for index, ids in enumerate(layer_ids):

@@ -64,8 +64,7 @@ class Diagram:
             data = self.source.encode("utf-8")
         else:
             data = self.pipe(format, dpi=dpi)
-        if path.parent != Path(""):
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path
 

@@ -22,7 +22,7 @@ from html import escape
 import graphviz
 
 from . import style
-from .collapse import More, Slot, collapse, stand_in
+from .collapse import More, Slot, check_max_per_layer, collapse, stand_in
 from .snapshot import EdgeValues, NodeValues, Snapshot
 
 LABELS = ("table", "edge", "none")
@@ -46,7 +46,7 @@ class Options:
             raise ValueError(f"labels must be one of {LABELS}, got {self.labels!r}")
         if self.show not in SHOWS:
             raise ValueError(f"show must be one of {SHOWS}, got {self.show!r}")
-        collapse([], self.max_per_layer)   # validates max_per_layer
+        check_max_per_layer(self.max_per_layer)
         if isinstance(self.precision, bool) or not isinstance(self.precision, int) \
                 or not 0 <= self.precision <= 8:
             raise ValueError(f"precision must be an integer from 0 to 8, got {self.precision!r}")
@@ -246,12 +246,11 @@ class _Builder:
             if src is None and dst is None:
                 drawn.append((str(e.src), self.head(e.dst, f"in{e.src}"), self.edge_attrs(e)))
             else:
-                key = (src.name if src else str(e.src), dst.name if dst else str(e.dst))
+                # a drawn head means a hidden tail: its port is the "more" row of the table
+                key = (src.name if src else str(e.src),
+                       dst.name if dst else self.head(e.dst, src.name))
                 summaries.setdefault(key, []).append(e)
-        for (tail, head), edges in summaries.items():
-            port = tail if tail.startswith("more") else f"in{tail}"
-            drawn.append((tail, head if head.startswith("more") else self.head(int(head), port),
-                          self.summary_attrs(edges)))
+        drawn += [(tail, head, self.summary_attrs(edges)) for (tail, head), edges in summaries.items()]
         return drawn
 
     def head(self, dst: int, port: str) -> str:

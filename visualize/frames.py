@@ -70,10 +70,14 @@ def save_frames(diagrams: list[Diagram], folder: str | Path, format: str = "png"
 def animate(net: Network, x, t, path: str | Path, duration: int = 1500, dpi: float = 96,
             **options) -> Path:
     """An animated GIF of ``frames(net, x, t, **options)``, ``duration`` ms per frame."""
+    return gif(frames(net, x, t, **options), path, duration, dpi)
+
+
+def gif(diagrams: list[Diagram], path: str | Path, duration: int = 1500, dpi: float = 96) -> Path:
+    """Write ``diagrams`` as an animated GIF, ``duration`` ms per frame; return the path."""
     from PIL import Image
 
-    images = [Image.open(io.BytesIO(d.pipe("png", dpi=dpi))).convert("RGB")
-              for d in frames(net, x, t, **options)]
+    images = [Image.open(io.BytesIO(d.pipe("png", dpi=dpi))).convert("RGB") for d in diagrams]
     size = (max(im.width for im in images), max(im.height for im in images))
     canvas = []
     for im in images:   # same canvas for every frame, so nothing shifts
@@ -81,7 +85,6 @@ def animate(net: Network, x, t, path: str | Path, duration: int = 1500, dpi: flo
         page.paste(im, (0, 0))
         canvas.append(page)
     path = Path(path)
-    if path.parent != Path(""):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     canvas[0].save(path, save_all=True, append_images=canvas[1:], duration=duration, loop=0)
     return path

@@ -16,7 +16,8 @@ import numpy as np
 from neurograph import Network
 from neurograph.builders import WORKED_T, WORKED_X, worked_example
 
-from . import animate, draw, frames, save_frames
+from . import draw, frames, save_frames
+from .frames import gif
 
 
 def make_gallery(folder: str | Path) -> list[Path]:
@@ -39,10 +40,9 @@ def make_gallery(folder: str | Path) -> list[Path]:
     picture = draw(big, labels="none", loss=big_loss)
     written += [picture.save(folder / "mnist_784x16x10.svg"),
                 picture.save(folder / "mnist_784x16x10.png", dpi=80)]
-    written += save_frames(frames(net, WORKED_X, WORKED_T, title="3-4-2 worked example"),
-                           folder / "backprop_frames", dpi=80)
-    written.append(animate(net, WORKED_X, WORKED_T, folder / "backprop.gif", dpi=80,
-                           title="3-4-2 worked example"))
+    steps = frames(net, WORKED_X, WORKED_T, title="3-4-2 worked example")
+    written += save_frames(steps, folder / "backprop_frames", dpi=80)
+    written.append(gif(steps, folder / "backprop.gif", dpi=80))
     return written
 
 
