@@ -4,6 +4,7 @@ from __future__ import annotations
 import networkx as nx
 
 from .graph import Network
+from .io import add_stored_input
 
 
 def to_networkx(net: Network) -> nx.DiGraph:
@@ -34,9 +35,7 @@ def from_networkx(graph: nx.DiGraph) -> Network:
         attrs = graph.nodes[nid]
         kind = attrs.get("kind", "input" if graph.in_degree(nid) == 0 else "neuron")
         if kind == "input":
-            act = attrs.get("activation")
-            net.add_input(nid, activation=None if act in (None, "identity") and attrs.get("bias") is None else act,
-                          bias=attrs.get("bias"))
+            add_stored_input(net, nid, attrs.get("activation"), attrs.get("bias"))
         elif kind == "neuron":
             net.add_neuron(nid, activation=attrs.get("activation", "sigmoid"), bias=attrs.get("bias", 0.0))
         else:

@@ -20,6 +20,14 @@ from .graph import Network
 FORMAT, VERSION = "neurograph", 1
 
 
+def add_stored_input(net: Network, id: int, activation: str | None, bias: float | None) -> None:
+    """Re-create an input as ``to_dict``/``to_networkx`` store it: an identity
+    input without a bias is a plain input (a = x), anything else keeps its
+    activation and bias."""
+    plain = activation in (None, "identity") and bias is None
+    net.add_input(id, activation=None if plain else activation, bias=bias)
+
+
 def to_dict(net: Network) -> dict:
     """The network as plain JSON-ready data."""
     return {
@@ -49,7 +57,7 @@ def from_dict(data: dict) -> Network:
             raise ValueError(f"nodes[{i}] must be an object with an 'id', got {spec!r:.80}")
         kind, act, bias = spec.get("kind"), spec.get("activation"), spec.get("bias")
         if kind == "input":
-            net.add_input(spec["id"], activation=None if bias is None and act == "identity" else act, bias=bias)
+            add_stored_input(net, spec["id"], act, bias)
         elif kind == "neuron":
             net.add_neuron(spec["id"], activation=act, bias=bias)
         else:

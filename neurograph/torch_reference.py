@@ -20,17 +20,15 @@ def _groups(layer) -> list[tuple[str, list[int]]]:
             for act in dict.fromkeys(n.activation for n in layer)]
 
 
-def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray,
-                    edges=None) -> dict[str, float]:
+def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray, edges: list) -> dict[str, float]:
     """{"C": mean loss, "∂C/∂w_{j,i}": …, "∂C/∂b_{j}": …} computed by torch autograd.
 
     Layer by layer, the weights of the edges into the layer are scattered into
     a dense (all earlier nodes × this layer) matrix, z = A·W + b — built from
-    the edge list alone.  ``edges`` may pass ``net.edges`` if already at hand.
+    the edge list alone.  ``edges`` is ``net.edges`` (the caller has it at hand).
     """
     import torch
     f64 = torch.float64
-    edges = net.edges if edges is None else edges
     biased = [n for n in net.nodes if n.has_bias]
     w = torch.tensor([e.weight for e in edges], dtype=f64, requires_grad=True)
     b = torch.tensor([n.bias for n in biased], dtype=f64, requires_grad=True)
@@ -41,7 +39,8 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray,
     Xt, Tt = torch.tensor(X, dtype=f64), torch.tensor(T, dtype=f64)
     column: dict[int, int] = {}                          # node id -> column of A
     A = torch.zeros((len(X), 0), dtype=f64)
-    for depth, layer in enumerate(net.layers):
+    layers = net.layers
+    for depth, layer in enumerate(layers):
         if depth == 0:
             Z = Xt.clone()                               # inputs: z = x (+ b)
         else:
@@ -63,7 +62,7 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray,
         column.update((n.id, A.shape[1] + p) for p, n in enumerate(layer))
         A = torch.cat([A, A_layer], dim=1)
     per_sample = 0.0
-    for act, cols in _groups(net.layers[-1]):
+    for act, cols in _groups(layers[-1]):
         per_sample = per_sample + sample_losses(net.loss, A_layer[:, cols], Tt[:, cols], Z[:, cols], act)
     C = per_sample.mean()
     gw, gb = torch.autograd.grad(C, (w, b), allow_unused=True, materialize_grads=True)
