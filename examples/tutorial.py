@@ -9,8 +9,8 @@ current folder).  It goes:
 4. step-by-step pictures of both passes (needs Graphviz's ``dot``);
 5. the cross-check of the graph engine against the matrix backend.
 
-Steps 4 and 5 are skipped, with a message, when their part of the project or
-Graphviz is missing.
+Step 4 is skipped, with a message, when the visualize package or Graphviz is
+missing.
 """
 from __future__ import annotations
 
@@ -57,11 +57,7 @@ def main(out: Path) -> None:
         print(f"(skipped: {type(exc).__name__}: {exc})")
 
     section("5. Cross-check: graph engine vs matrix backend vs finite differences")
-    crosscheck = getattr(ng, "crosscheck", None)
-    if crosscheck is None:
-        print("(skipped: neurograph.crosscheck is not available in this version)")
-    else:
-        print(crosscheck(net, np.array([WORKED_X]), np.array([WORKED_T])))
+    print(ng.crosscheck(net, np.array([WORKED_X]), np.array([WORKED_T])))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ matplotlib's mathtext also renders).
 """
 from __future__ import annotations
 
-import numbers
 import re
 import textwrap
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ import numpy as np
 from .activations import get_activation
 from .graph import Edge, Network, Node
 from .losses import get_loss
-from .validation import finite_array, node_id
+from .validation import finite_array, lookup, node_id, whole_number
 
 FORMATS = ("text", "markdown", "latex")
 
@@ -226,19 +225,21 @@ class _Prose:
 
 
 def _style(format: str, digits: int) -> _TextStyle:
-    if format not in _STYLES:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or not 1 <= digits <= 12:
-        raise ValueError(f"digits must be an integer from 1 to 12, got {digits!r}")
-    return _STYLES[format](int(digits))
+    style = lookup(_STYLES, format, "format")
+    return style(whole_number(digits, "digits", 1, 12))
+
+
+def _shorten(items, limit: int, gap) -> list:
+    """``items`` as a list, or, when there are more than ``limit``, the first limit−1 of
+    them, ``gap(number left out)`` and the last one — ``limit`` entries in all."""
+    if len(items) <= limit:
+        return list(items)
+    return [*items[:limit - 1], gap(len(items) - limit), items[-1]]
 
 
 def _terms(s: _TextStyle, terms: list[str], max_terms: int) -> str:
     """t₁ + t₂ + … ; beyond max_terms keep the first ones and the last, count the rest."""
-    if len(terms) <= max_terms:
-        return " + ".join(terms)
-    head, hidden = terms[:max_terms - 1], len(terms) - max_terms
-    return " + ".join(head + [s.more(hidden), terms[-1]])
+    return " + ".join(_shorten(terms, max_terms, s.more))
 
 
 # -- public entry point ------------------------------------------------------------
@@ -257,9 +258,7 @@ def explain(net: Network, target, format: str = "text", *, t=None,
     shortened with "…" and a count of the terms left out.
     """
     s = _style(format, digits)
-    if isinstance(max_terms, bool) or not isinstance(max_terms, numbers.Integral) or max_terms < 2:
-        raise ValueError(f"max_terms must be an integer ≥ 2, got {max_terms!r}")
-    ex = _Explainer(net, s, t, int(max_terms))
+    ex = _Explainer(net, s, t, whole_number(max_terms, "max_terms", 2))
     if isinstance(target, str):
         if target != "loss":
             raise ValueError(f"target {target!r} is not understood; give a node id, (src, dst) or 'loss'")
@@ -313,6 +312,12 @@ class _Explainer:
     def m(self, math: str) -> str:
         return self.s.inline(math)
 
+    def no_delta_yet(self, j: int) -> _Prose:
+        """The note shown in place of the backward pass before net.backward(t) has run."""
+        s = self.s
+        return self.prose(f"{self.m(s.sub(s.delta, j))} not computed yet{s.dash}"
+                          f"run {s.code('backward(t)')} after the forward pass.")
+
     def groups(self, node: Node) -> list[Node]:
         """The nodes sharing node's softmax group: same layer, same activation."""
         return [n for n in self.net.layers[node.layer] if n.activation == node.activation]
@@ -358,14 +363,12 @@ class _Explainer:
 
     # node ---------------------------------------------------------------------
     def node(self, node: Node) -> list:
-        s = self.s
         items = [self.prose(f"Node {node.id} ({_kind(node)}, layer {node.layer}, {node.activation})", "title")]
         items.append(self.prose("Forward pass", "section"))
         items += self.forward(node)
         items.append(self.prose("Backward pass", "section"))
         if not self.net._backward_ready:
-            items.append(self.prose(f"{self.m(s.sub(s.delta, node.id))} not computed yet{s.dash}"
-                                    f"run {s.code('backward(t)')} after the forward pass."))
+            items.append(self.no_delta_yet(node.id))
             return items
         items += self.output_delta(node) if node.is_output else self.hidden_delta(node)
         items += self.parameter_grads(node)
@@ -421,7 +424,12 @@ class _Explainer:
         s, out = self.s, node.outputs
         sym = self.terms([f"{e.name}{s.dot}{s.sub(s.delta, e.dst.id)}" for e in out])
         val = self.terms([f"{s.fac(e.weight)}{s.dot}{s.fac(e.dst.delta)}" for e in out])
-        return sym, val, float(sum(e.weight * e.dst.delta for e in out))
+        return sym, val, self.downstream_value(node)
+
+    @staticmethod
+    def downstream_value(node: Node) -> float:
+        """The value of Σ_k w_kj·δ_k alone (= ∂C/∂a_j)."""
+        return float(sum(e.weight * e.dst.delta for e in node.outputs))
 
     def hidden_delta(self, node: Node) -> list:
         """δ_j = f′(z_j)·Σ_k w_kj·δ_k (softmax group: δ_j = a_j·(g_j − Σ_k a_k·g_k))."""
@@ -429,7 +437,7 @@ class _Explainer:
         sym, val, total = self.downstream(node)
         if node.activation == "softmax":
             g_sym = s.partial(s.sub("a", j))
-            g = {n.id: self.downstream(n)[2] for n in self.groups(node)}
+            g = {n.id: self.downstream_value(n) for n in self.groups(node)}
             return [_Eq([g_sym, sym, val, s.num(total)])] + self.softmax_delta(node, g)[0]
         if node.activation == "identity":                       # f′ = 1: δ is the sum itself
             return [_Eq([s.sub(s.delta, j), sym, val, s.num(node.delta)])]
@@ -513,13 +521,11 @@ class _Explainer:
             f"Incoming weights, {self.m(s.partial('w') + ' = ' + s.sub('a', 'src') + s.dot + s.sub(s.delta, 'dst'))}; "
             f"{s.code('edge.grad')} is the sum since {s.code('zero_grad()')}, equal to "
             f"{self.m('a' + s.dot + s.delta)} after a single backward pass:"))
-        shown = edges if len(edges) <= self.max_terms else edges[:self.max_terms - 1] + edges[-1:]
-        for e in shown:
-            if e is edges[-1] and len(shown) < len(edges):
-                items.append(self.prose(f"{self.m(s.ldots)} "
-                                        f"({len(edges) - len(shown)} more incoming edges)"))
-            items.append(self.edge_grad_eq(e))
-        return items
+
+        def gap(hidden: int) -> _Prose:
+            return self.prose(f"{self.m(s.ldots)} ({hidden} more incoming edges)")
+        return items + [e if isinstance(e, _Prose) else self.edge_grad_eq(e)
+                        for e in _shorten(edges, self.max_terms, gap)]
 
     def edge_grad_eq(self, e: Edge) -> _Eq:
         s = self.s
@@ -542,8 +548,7 @@ class _Explainer:
                       s.num(e.weight * e.src.a)]),
                  self.prose("Backward pass", "section")]
         if not self.net._backward_ready:
-            return items + [self.prose(f"{self.m(s.sub(s.delta, j))} not computed yet{s.dash}"
-                                       f"run {s.code('backward(t)')} after the forward pass.")]
+            return items + [self.no_delta_yet(j)]
         items += [self.prose(f"It sends {self.m(e.name + s.dot + s.sub(s.delta, j))} back into the sum "
                              f"{self.m(s.sum_k(s.sub('w', 'k', i) + s.dot + s.sub(s.delta, 'k')))} of node {i}:"),
                   _Eq([f"{e.name}{s.dot}{s.sub(s.delta, j)}", f"{s.fac(e.weight)}{s.dot}{s.fac(e.dst.delta)}",

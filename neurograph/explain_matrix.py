@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explain import _terms, _TextStyle
+from .explain import _shorten, _style, _terms, _TextStyle
 from .matrix import MatrixNetwork
 from .tables import format_table
+from .validation import whole_number
 
 
 def _shown(n: int, limit: int) -> list[int | None]:
     """Indices to print: all of them, or the first limit−1, None (for "…") and the last."""
-    return list(range(n)) if n <= limit else list(range(limit - 1)) + [None, n - 1]
+    return _shorten(range(n), limit, lambda hidden: None)
+
+
+def _source_a(m: MatrixNetwork, node_id) -> float:
+    """a of a source node in the first sample; the constant bias input "1" is 1."""
+    if node_id == "1":
+        return 1.0
+    layer, column = m.position(node_id)
+    return m.a[layer][0, column]
 
 
 def _matrix(values: np.ndarray, row_ids: list, col_ids: list, s: _TextStyle, limit: int) -> str:
@@ -45,14 +54,13 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
         raise TypeError(f"explain_matrix needs a MatrixNetwork, got {type(m).__name__}")
     if m.z is None:
         raise RuntimeError("nothing to explain yet: run m.forward(X) first")
-    if isinstance(max_terms, bool) or not isinstance(max_terms, int) or max_terms < 2:
-        raise ValueError(f"max_terms must be an integer ≥ 2, got {max_terms!r}")
-    s = _TextStyle(digits)
+    max_terms = whole_number(max_terms, "max_terms", 2)
+    s = _style("text", digits)
     W, in_ids, out_ids = m.layer_matrix(layer)     # validates the layer number
-    a_in = np.array([1.0 if i == "1" else m.a[m.position(i)[0]][0, m.position(i)[1]] for i in in_ids])
+    a_in = np.array([_source_a(m, i) for i in in_ids])
     in_ids = ["+1" if i == "1" else i for i in in_ids]   # the constant bias input of seed 002
     z, a = m.z[layer][0], m.a[layer][0]
-    b = None if "+1" in in_ids else m.biases[layer]
+    b = None if m.bias_column else m.biases[layer]       # with bias_column, b is W's extra column (row)
     col = m.convention == "column"
     acts = ", ".join(group[0].name for group in m._groups[layer])   # as m.describe() names them
     product = "W·a" if col else "a·W"
@@ -62,9 +70,7 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
     rows, cols = (out_ids, in_ids) if col else (in_ids, out_ids)
     kind = ("rows = destination nodes, columns = source nodes" if col
             else "rows = source nodes, columns = destination nodes")
-    lines += [f"W ({W.shape[0]}×{W.shape[1]}, {kind}; entry [{out_ids[0]}, {in_ids[0]}] is the edge "
-              f"{in_ids[0]} → {out_ids[0]}, w_{{{out_ids[0]},{in_ids[0]}}}):" if col else
-              f"W ({W.shape[0]}×{W.shape[1]}, {kind}; entry [{in_ids[0]}, {out_ids[0]}] is the edge "
+    lines += [f"W ({W.shape[0]}×{W.shape[1]}, {kind}; entry [{rows[0]}, {cols[0]}] is the edge "
               f"{in_ids[0]} → {out_ids[0]}, w_{{{out_ids[0]},{in_ids[0]}}}):",
               _matrix(W, rows, cols, s, max_terms), ""]
     vectors = [("a of the source nodes", "a", a_in, in_ids)] + \

@@ -57,3 +57,12 @@ def lookup(registry: dict, name, kind: str, hint: str = ""):
         return registry[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(sorted(registry))}{hint}") from None
+
+
+def whole_number(value, what: str, lowest: int, highest: int | None = None) -> int:
+    """An integer ≥ ``lowest`` (and ≤ ``highest`` if given); numpy ints accepted, bools and floats refused."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lowest
+            or (highest is not None and value > highest)):
+        bounds = f"≥ {lowest}" if highest is None else f"from {lowest} to {highest}"
+        raise ValueError(f"{what} must be an integer {bounds}, got {value!r}")
+    return int(value)

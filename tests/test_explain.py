@@ -429,3 +429,38 @@ def test_tutorial_runs(tmp_path, capsys, monkeypatch):
     runpy.run_path(str(ROOT / "examples" / "tutorial.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "Node 4" in out and "Node 8" in out and "W (4×3" in out
+
+
+# -- shared checks and the shortened lists ------------------------------------------------------
+
+def test_cli_prints_a_seven_value_sample_in_full(tmp_path, capsys):
+    """Seven values fit in the 7-entry limit: all of them are printed, none is silently dropped."""
+    path = tmp_path / "model.json"
+    ng.Network.layered([7, 3, 7], seed=7).save(path)
+    assert main(["explain", str(path), "--node", "1"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Sample x = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95], "
+                            "target t = [1, 0, 0, 0, 0, 0, 0]")
+    assert "more)" not in first
+
+    ng.Network.layered([8, 3, 8], seed=8).save(path)
+    assert main(["explain", str(path), "--node", "1"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "x = [0.05, 0.1786, 0.3071, 0.4357, 0.5643, 0.6929, … (1 more), 0.95]" in first
+    assert "t = [1, 0, 0, 0, 0, 0, … (1 more), 0]" in first
+
+
+def test_explain_and_explain_matrix_check_digits_and_max_terms_alike(worked):
+    m = MatrixNetwork.from_graph(worked)
+    m.forward(np.array([WORKED_X]))
+    for call in (lambda **kw: ng.explain(worked, 4, **kw), lambda **kw: ng.explain_matrix(m, 1, **kw)):
+        assert call(max_terms=np.int64(3)) == call(max_terms=3)                 # numpy ints accepted
+        assert call(digits=np.int32(3)) == call(digits=3)
+        for bad in (1, True, 3.0, "4"):
+            with pytest.raises(ValueError, match="max_terms must be an integer ≥ 2"):
+                call(max_terms=bad)
+        for bad in (0, 13, True, 2.0):
+            with pytest.raises(ValueError, match="digits must be an integer from 1 to 12"):
+                call(digits=bad)
+    with pytest.raises(ValueError, match="unknown format 'html'; choose one of latex, markdown, text"):
+        ng.explain(worked, 4, "html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..builders import WORKED_T, WORKED_X
-from ..explain import FORMATS, explain
+from ..explain import FORMATS, _shorten, explain
 from ..graph import Network
 from . import parse_numbers
 
@@ -46,8 +46,9 @@ def default_sample(net: Network) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _show(values: np.ndarray) -> str:
-    shown = ", ".join(f"{v:g}" for v in values[:6])
-    return f"[{shown}{f', … ({len(values) - 7} more), {values[-1]:g}' if len(values) > 7 else ''}]"
+    """[v₁, v₂, …] with at most 7 entries: beyond that the first 6, a count of the rest, and the last."""
+    shown = _shorten([f"{v:g}" for v in values], 7, lambda hidden: f"… ({hidden} more)")
+    return f"[{', '.join(shown)}]"
 
 
 def run(args) -> int:
