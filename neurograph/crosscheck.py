@@ -30,7 +30,7 @@ import numpy as np
 from .graph import Network
 from .matrix import MatrixNetwork
 from .tables import format_table
-from .validation import finite_array
+from .validation import sample_batches
 
 #: how many rows each table of the report shows
 SHOW = 10
@@ -181,10 +181,7 @@ def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol:
     if not isinstance(net, Network):
         raise TypeError(f"crosscheck needs a neurograph Network, got {type(net).__name__}")
     work = net.copy()                                       # the user's network stays untouched
-    X = np.atleast_2d(finite_array(X, "input batch X", work.n_inputs))
-    T = np.atleast_2d(finite_array(T, "target batch T", work.n_outputs))
-    if len(X) != len(T):
-        raise ValueError(f"X has {len(X)} rows but T has {len(T)}; expected T of shape ({len(X)}, {work.n_outputs})")
+    X, T = sample_batches(X, T, work.n_inputs, work.n_outputs)
     if samples < 0:
         raise ValueError(f"samples (parameters checked by finite differences) must be ≥ 0, got {samples}")
     edges = work.edges

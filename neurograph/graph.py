@@ -37,7 +37,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .losses import Loss, get_loss
-from .validation import finite_array, finite_number, node_id
+from .validation import finite_array, finite_number, node_id, sample_batches
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 
@@ -470,11 +470,7 @@ class Network:
         Gradients accumulate as sums over the rows (divide by len(X) for the
         batch mean that ``MatrixNetwork.backward`` reports).
         """
-        X = finite_array(X, "input batch X", self.n_inputs)
-        T = finite_array(T, "target batch T", self.n_outputs)
-        X, T = np.atleast_2d(X), np.atleast_2d(T)
-        if len(X) != len(T):
-            raise ValueError(f"X has {len(X)} rows but T has {len(T)}; one target per sample")
+        X, T = sample_batches(X, T, self.n_inputs, self.n_outputs)
         total = 0.0
         for x, t in zip(X, T):
             self.forward(x)

@@ -66,3 +66,13 @@ def whole_number(value, what: str, lowest: int, highest: int | None = None) -> i
         bounds = f"≥ {lowest}" if highest is None else f"from {lowest} to {highest}"
         raise ValueError(f"{what} must be an integer {bounds}, got {value!r}")
     return int(value)
+
+
+def sample_batches(X, T, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """X and T as finite 2-D float batches with one target row per input row."""
+    X = np.atleast_2d(finite_array(X, "input batch X", n_in))
+    T = np.atleast_2d(finite_array(T, "target batch T", n_out))
+    if len(X) != len(T):
+        raise ValueError(f"X has {len(X)} rows but T has {len(T)}; expected T of shape "
+                         f"({len(X)}, {n_out}), one target per sample")
+    return X, T

@@ -142,3 +142,11 @@ def test_overflowing_loss_is_an_error_not_inf():
     with pytest.raises(ValueError, match="the loss overflowed"):
         net.backward([0.0, 1.0])
     assert net.edge(1, 4).grad is None
+
+
+def test_batch_rows_must_pair_up_in_backward_batch_and_crosscheck():
+    net = ng.Network.layered([3, 2], seed=0)
+    for call in (lambda: net.backward_batch(np.zeros((3, 3)), np.zeros((2, 2))),
+                 lambda: ng.crosscheck(net, np.zeros((3, 3)), np.zeros((2, 2)), torch=False)):
+        with pytest.raises(ValueError, match=r"X has 3 rows but T has 2; expected T of shape \(3, 2\)"):
+            call()
