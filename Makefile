@@ -4,7 +4,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: setup demo test bench docs
+.PHONY: setup demo test lint bench docs
 
 setup:
 	@bash scripts/setup.sh
@@ -14,6 +14,11 @@ demo: setup
 
 test: setup
 	$(PYTHON) -m pytest -q
+
+lint: setup
+	$(PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[lint]'
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 
 bench: setup
 	$(PYTHON) -m pip install -q -e '.[bench]'

@@ -45,7 +45,7 @@ from matrix_speed import make_data, matrix_backend, numpy_loop, timed_rounds, to
 from naive_engine import NaiveNetwork  # noqa: E402
 
 import neurograph as ng  # noqa: E402
-from neurograph.tables import format_table  # noqa: E402
+from neurograph.explanations.tables import format_table  # noqa: E402
 
 SAMPLE_SIZES = ([3, 4, 2], [64, 32, 10], [784, 30, 10])
 EPOCH_SIZES, BATCH, EPOCH_SAMPLES = [784, 100, 10], 32, 50_000

@@ -31,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from neurograph import MatrixNetwork, Network
-from neurograph.tables import format_table
+from neurograph.explanations.tables import format_table
 
 SIZES = (784, 100, 10)
 

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from neurograph.datasets import load_mnist  # noqa: E402
-from neurograph.presets import get_preset, run_preset  # noqa: E402
-from neurograph.train import train  # noqa: E402
+from neurograph.training.datasets import load_mnist  # noqa: E402
+from neurograph.training.presets import get_preset, run_preset  # noqa: E402
+from neurograph.training.loop import train  # noqa: E402
 
 #: run id → (preset, engine, what differs from the seed as written, preset field changes)
 RUNS = {

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from neurograph import Network  # noqa: E402
-from neurograph.datasets import mnist_subset  # noqa: E402
-from neurograph.train import evaluate, train  # noqa: E402
+from neurograph.training.datasets import mnist_subset  # noqa: E402
+from neurograph.training.loop import evaluate, train  # noqa: E402
 
 
 def main(out: Path) -> None:

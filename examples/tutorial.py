@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 import neurograph as ng
-from neurograph.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
 
 
 def section(title: str) -> None:

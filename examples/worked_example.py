@@ -7,7 +7,7 @@ backward, look at any node or edge, take one SGD step, draw the picture.
 """
 import neurograph as ng
 import visualize
-from neurograph.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
 
 net = worked_example()                       # weights and biases rounded to 2 decimals
 y = net.forward(WORKED_X)                    # z_j = Σ_i w_ji·a_i + b_j,  a_j = σ(z_j)

@@ -1,3 +1,3 @@
-from .cli import main
+from neurograph.commands.cli import main
 
 raise SystemExit(main())

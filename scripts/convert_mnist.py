@@ -7,7 +7,7 @@ The pickle stores every pixel as the float32 value pixel/256, so
 that, checks MNIST's known per-class counts, and writes
 ``neurograph/data/mnist_uint8.npz`` (uint8 pixels and labels, deflate
 compressed, fixed zip timestamps so a rerun gives the same sha256).  Paste
-the printed sha256 into ``neurograph.datasets.MNIST_SHA256``.
+the printed sha256 into ``neurograph.training.datasets.MNIST_SHA256``.
 
 Run once by a maintainer; neurograph itself never reads the pickle at run time.
 """
@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from neurograph.datasets import MNIST_FILE, check_class_counts, load_mnist_pkl, sha256_of, write_npz  # noqa: E402
+from neurograph.training.datasets import MNIST_FILE, check_class_counts, load_mnist_pkl, sha256_of, write_npz  # noqa: E402
 
 
 def to_uint8(X: np.ndarray, split: str) -> np.ndarray:

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 
 import neurograph as ng
 import neurograph.commands.check as check_command
-from neurograph.builders import worked_example
-from neurograph.cli import main
-from neurograph.io import to_dict
+from neurograph.engine.builders import worked_example
+from neurograph.commands.cli import main
+from neurograph.io.json_file import to_dict
 from dags import dag_cases
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from neurograph import datasets
-from neurograph.datasets import (MNIST_FILE, MNIST_SHA256, TEST_COUNTS, TRAIN_COUNTS, load_idx,
+from neurograph.training.datasets import (MNIST_FILE, MNIST_SHA256, TEST_COUNTS, TRAIN_COUNTS, load_idx,
                                  load_mnist, load_mnist_idx, load_mnist_pkl, mnist_subset, one_hot,
                                  sha256_of, write_npz, xor)
 

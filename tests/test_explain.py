@@ -19,9 +19,9 @@ from hypothesis import given, strategies as st
 from matplotlib import mathtext
 
 import neurograph as ng
-from neurograph.builders import WORKED_T, WORKED_X, worked_example
-from neurograph.cli import main
-from neurograph.matrix import MatrixNetwork
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.commands.cli import main
+from neurograph.matrix.network import MatrixNetwork
 
 NUM = re.compile(r"-?\d+\.\d+(?:e[+-]\d+)?")
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from PIL import Image
 
 import neurograph as ng
 import visualize
-from neurograph.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
 from test_visualize import needs_dot, tooltip_of
 
 

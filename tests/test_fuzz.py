@@ -30,7 +30,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import neurograph as ng
-from neurograph.io import to_dict
+from neurograph.io.json_file import to_dict
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "identity"]
 CLEAR_ERRORS = (ValueError, TypeError, KeyError)

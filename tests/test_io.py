@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import neurograph as ng
-from neurograph.io import to_dict
+from neurograph.io.json_file import to_dict
 
 
 def trained():

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import neurograph as ng
-from neurograph.activations import ACTIVATIONS
-from neurograph.matrix import _IN_PLACE
+from neurograph.engine.activations import ACTIVATIONS
+from neurograph.matrix.network import _IN_PLACE
 from dags import dag_cases
 
 REL = 1e-6

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import neurograph as ng
-from neurograph.torch_bridge import loss_fn
+from neurograph.io.torch_bridge import loss_fn
 
 torch = pytest.importorskip("torch")
 

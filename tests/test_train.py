@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from neurograph import Network
-from neurograph.cli import main
-from neurograph.datasets import mnist_subset, one_hot, xor
-from neurograph.matrix import MatrixNetwork
-from neurograph.presets import PRESETS, get_preset, run_preset, seed003_init
-from neurograph.train import (TrainingDiverged, copy_parameters, evaluate, learning_rate, train)
+from neurograph.commands.cli import main
+from neurograph.training.datasets import mnist_subset, one_hot, xor
+from neurograph.matrix.network import MatrixNetwork
+from neurograph.training.presets import PRESETS, get_preset, run_preset, seed003_init
+from neurograph.training.loop import (TrainingDiverged, copy_parameters, evaluate, learning_rate, train)
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from PIL import Image
 
 import neurograph as ng
 import visualize
-from neurograph.builders import WORKED_T, WORKED_X, worked_example
-from neurograph.cli import main
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.commands.cli import main
 from visualize import style
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")

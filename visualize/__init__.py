@@ -1,7 +1,7 @@
 """Graphviz pictures of neurograph networks, with their real weights and gradients.
 
 >>> import neurograph as ng, visualize
->>> from neurograph.builders import worked_example, WORKED_X, WORKED_T
+>>> from neurograph.engine.builders import worked_example, WORKED_X, WORKED_T
 >>> net = worked_example(); _ = net.forward(WORKED_X); C = net.backward(WORKED_T)
 >>> d = visualize.draw(net, loss=C)
 >>> "w_{4,1}" in d.source
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from neurograph import Network
 
-from .diagram import Diagram, GraphvizNotInstalled
-from .dot import Options, build
-from .frames import animate, frame_count, frames, save_frames
-from .snapshot import Snapshot
+from visualize.diagram import Diagram, GraphvizNotInstalled
+from visualize.dot import Options, build
+from visualize.frames import animate, frame_count, frames, save_frames
+from visualize.snapshot import Snapshot
 
 
 def draw(net: Network, labels: str = "table", show: str = "both", max_per_layer: int = 12,

@@ -21,9 +21,9 @@ from html import escape
 
 import graphviz
 
-from . import style
-from .collapse import More, Slot, check_max_per_layer, collapse, stand_in
-from .snapshot import EdgeValues, NodeValues, Snapshot
+from visualize import style
+from visualize.collapse import More, Slot, check_max_per_layer, collapse, stand_in
+from visualize.snapshot import EdgeValues, NodeValues, Snapshot
 
 LABELS = ("table", "edge", "none")
 SHOWS = ("forward", "backward", "both")

@@ -19,11 +19,11 @@ import io
 from pathlib import Path
 
 from neurograph import Network
-from neurograph.validation import finite_array
+from neurograph.engine.validation import finite_array
 
-from .diagram import Diagram
-from .dot import Options, Step, build
-from .snapshot import Snapshot
+from visualize.diagram import Diagram
+from visualize.dot import Options, Step, build
+from visualize.snapshot import Snapshot
 
 
 def frame_count(net: Network) -> int:

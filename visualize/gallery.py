@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from neurograph import Network
-from neurograph.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
 
-from . import draw, frames, save_frames
-from .frames import gif
+from visualize import draw, frames, save_frames
+from visualize.frames import gif
 
 
 def make_gallery(folder: str | Path) -> list[Path]:

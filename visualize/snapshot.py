@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from neurograph import Network
-from neurograph.validation import finite_number
+from neurograph.engine.validation import finite_number
 
 
 @dataclass(frozen=True)

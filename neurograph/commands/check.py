@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..crosscheck import crosscheck
-from ..graph import Network
+from neurograph.check.crosscheck import crosscheck
+from neurograph.engine.graph import Network
 
 
 def add_parser(sub):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..builders import WORKED_T, WORKED_X, worked_example
-from ..explain import explain
-from ..graph import Network
-from ..tables import format_table
+from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
+from neurograph.explanations.equations import explain
+from neurograph.engine.graph import Network
+from neurograph.explanations.tables import format_table
 
 
 def add_parser(sub):

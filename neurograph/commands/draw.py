@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..graph import Network
-from . import parse_numbers
+from neurograph.engine.graph import Network
+from neurograph.commands import parse_numbers
 
 
 def add_parser(sub):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..builders import WORKED_T, WORKED_X
-from ..explain import FORMATS, _shorten, explain
-from ..graph import Network
-from . import parse_numbers
+from neurograph.engine.builders import WORKED_T, WORKED_X
+from neurograph.explanations.equations import FORMATS, _shorten, explain
+from neurograph.engine.graph import Network
+from neurograph.commands import parse_numbers
 
 
 def add_parser(sub):

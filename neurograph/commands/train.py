@@ -1,8 +1,8 @@
 """`neurograph train`: rerun a seed's MNIST experiment on either engine."""
 from __future__ import annotations
 
-from ..presets import PRESETS, get_preset, run_preset
-from ..train import EpochRecord, TrainingDiverged
+from neurograph.training.presets import PRESETS, get_preset, run_preset
+from neurograph.training.loop import EpochRecord, TrainingDiverged
 
 
 def add_parser(sub):

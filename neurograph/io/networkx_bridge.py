@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .graph import Network
-from .io import add_stored_input
+from neurograph.engine.graph import Network
+from neurograph.io.json_file import add_stored_input
 
 
 def to_networkx(net: Network) -> nx.DiGraph:

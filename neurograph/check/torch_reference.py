@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import Network
-from .torch_bridge import activation_module, sample_losses
+from neurograph.engine.graph import Network
+from neurograph.io.torch_bridge import activation_module, sample_losses
 
 
 def _groups(layer) -> list[tuple[str, list[int]]]:

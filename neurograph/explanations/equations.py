@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
-from .graph import Edge, Network, Node
-from .losses import get_loss
-from .validation import finite_array, lookup, node_id, whole_number
+from neurograph.engine.activations import get_activation
+from neurograph.engine.graph import Edge, Network, Node
+from neurograph.engine.losses import get_loss
+from neurograph.engine.validation import finite_array, lookup, node_id, whole_number
 
 FORMATS = ("text", "markdown", "latex")
 

@@ -35,9 +35,9 @@ from typing import Iterable, Iterator
 import networkx as nx
 import numpy as np
 
-from .activations import Activation, get_activation
-from .losses import Loss, get_loss
-from .validation import finite_array, finite_number, node_id, sample_batches
+from neurograph.engine.activations import Activation, get_activation
+from neurograph.engine.losses import Loss, get_loss
+from neurograph.engine.validation import finite_array, finite_number, node_id, sample_batches
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 
@@ -511,38 +511,38 @@ class Network:
     def layered(cls, sizes, activation: str = "sigmoid", output_activation: str | None = None,
                 loss: str = "half_squared", init="uniform", seed: int | None = None,
                 input_activation: str | None = None, bias: bool = True) -> "Network":
-        from .builders import layered
+        from neurograph.engine.builders import layered
         return layered(sizes, activation=activation, output_activation=output_activation,
                        loss=loss, init=init, seed=seed, input_activation=input_activation,
                        bias=bias)
 
     def to_networkx(self) -> nx.DiGraph:
-        from .convert import to_networkx
+        from neurograph.io.networkx_bridge import to_networkx
         return to_networkx(self)
 
     @classmethod
     def from_networkx(cls, graph: nx.DiGraph) -> "Network":
-        from .convert import from_networkx
+        from neurograph.io.networkx_bridge import from_networkx
         return from_networkx(graph)
 
     def save(self, path) -> None:
-        from .io import save
+        from neurograph.io.json_file import save
         save(self, path)
 
     @classmethod
     def load(cls, path) -> "Network":
-        from .io import load
+        from neurograph.io.json_file import load
         return load(path)
 
     def to_torch(self, dtype=None):
-        """The same network as a torch ``nn.Module`` (see ``neurograph.torch_bridge``)."""
-        from .torch_bridge import to_torch
+        """The same network as a torch ``nn.Module`` (see ``neurograph.io.torch_bridge``)."""
+        from neurograph.io.torch_bridge import to_torch
         return to_torch(self, dtype=dtype)
 
     @classmethod
     def from_torch(cls, module, loss: str = "half_squared") -> "Network":
-        """A Network from an ``nn.Sequential`` MLP (see ``neurograph.torch_bridge``)."""
-        from .torch_bridge import from_torch
+        """A Network from an ``nn.Sequential`` MLP (see ``neurograph.io.torch_bridge``)."""
+        from neurograph.io.torch_bridge import from_torch
         return from_torch(module, loss=loss)
 
     def copy(self) -> "Network":

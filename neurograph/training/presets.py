@@ -16,10 +16,10 @@ from typing import Callable
 
 import numpy as np
 
-from .datasets import load_mnist, mnist_subset
-from .graph import Network
-from .train import EpochRecord, History, Schedule, train
-from .validation import lookup
+from neurograph.training.datasets import load_mnist, mnist_subset
+from neurograph.engine.graph import Network
+from neurograph.training.loop import EpochRecord, History, Schedule, train
+from neurograph.engine.validation import lookup
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Preset:
     lr: Schedule
     batch_size: int
     weight_decay: float = 0.0
-    scale: str = "mnielsen"           # pixel scaling, see neurograph.datasets
+    scale: str = "mnielsen"           # pixel scaling, see neurograph.training.datasets
     targets: tuple[float, float] = (0.0, 1.0)
     shuffle: bool = True
     convention: str = "row"           # layout on the matrix engine (same numbers either way)

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from .validation import lookup
+from neurograph.engine.validation import lookup
 
 Initializer = Callable[[int, int, np.random.Generator], np.ndarray]
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import Network, Node
-from .losses import get_loss
+from neurograph.engine.graph import Network, Node
+from neurograph.engine.losses import get_loss
 
 TORCH_HINT = "PyTorch is needed for this: pip install 'neurograph[bench]' (or pip install torch==2.13.0)"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .explain import _shorten, _style, _terms, _TextStyle
-from .matrix import MatrixNetwork
-from .tables import format_table
-from .validation import whole_number
+from neurograph.explanations.equations import _shorten, _style, _terms, _TextStyle
+from neurograph.matrix.network import MatrixNetwork
+from neurograph.explanations.tables import format_table
+from neurograph.engine.validation import whole_number
 
 
 def _shown(n: int, limit: int) -> list[int | None]:

@@ -65,16 +65,16 @@ from typing import NamedTuple
 import numpy as np
 from scipy.linalg.blas import dgemm
 
-from .activations import ACTIVATIONS, Activation
-from .losses import LOG_FLOOR
-from .graph import Network
-from .validation import finite_array, finite_number
+from neurograph.engine.activations import ACTIVATIONS, Activation
+from neurograph.engine.losses import LOG_FLOOR
+from neurograph.engine.graph import Network
+from neurograph.engine.validation import finite_array, finite_number
 
 CONVENTIONS = ("column", "row")
 
 
 # Allocation-free versions of the common activations, used when an activation
-# covers a whole layer (tests check them against neurograph.activations).
+# covers a whole layer (tests check them against neurograph.engine.activations).
 # forward(z, out): out = f(z);  backward(z, a, g, out): out = f′(z)·g.
 def _sigmoid(z, out):
     np.negative(z, out=out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import lookup
+from neurograph.engine.validation import lookup
 
 
 class Activation:

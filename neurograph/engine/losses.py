@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Activation
-from .validation import lookup
+from neurograph.engine.activations import Activation
+from neurograph.engine.validation import lookup
 
 #: smallest activation fed to ln, so that ln 0 never produces −inf or a warning
 LOG_FLOOR = 1e-300

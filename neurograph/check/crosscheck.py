@@ -27,10 +27,10 @@ from typing import Callable
 
 import numpy as np
 
-from .graph import Network
-from .matrix import MatrixNetwork
-from .tables import format_table
-from .validation import sample_batches
+from neurograph.engine.graph import Network
+from neurograph.matrix.network import MatrixNetwork
+from neurograph.explanations.tables import format_table
+from neurograph.engine.validation import sample_batches
 
 #: how many rows each table of the report shows
 SHOW = 10
@@ -304,6 +304,6 @@ def _torch_opinion(report: CrosscheckReport, net: Network, edges, X, T, graph: d
             raise ImportError("crosscheck(torch=True) needs PyTorch: pip install '.[bench]'") from None
         report.torch_note = "skipped (torch not importable; pip install '.[bench]')"
         return
-    from .torch_reference import torch_gradients
+    from neurograph.check.torch_reference import torch_gradients
     numbers = torch_gradients(net, X, T, edges)
     report.torch = [_agree(name, graph[name], value, tol) for name, value in numbers.items()]

@@ -41,12 +41,12 @@ from typing import Callable, Union
 
 import numpy as np
 
-from .datasets import one_hot
-from .graph import Network
-from .losses import get_loss
-from .matrix import MatrixNetwork
-from .tables import format_table
-from .validation import finite_number
+from neurograph.training.datasets import one_hot
+from neurograph.engine.graph import Network
+from neurograph.engine.losses import get_loss
+from neurograph.matrix.network import MatrixNetwork
+from neurograph.explanations.tables import format_table
+from neurograph.engine.validation import finite_number
 
 Schedule = Union[float, dict, Callable[[int], float]]
 ENGINES = ("graph", "matrix")
@@ -86,7 +86,7 @@ class History:
     records: list[EpochRecord] = field(default_factory=list)
     stopped: str | None = None
     network: Network | None = None
-    preset: object | None = None      # set by neurograph.presets.run_preset
+    preset: object | None = None      # set by neurograph.training.presets.run_preset
 
     def __len__(self) -> int:
         return len(self.records)

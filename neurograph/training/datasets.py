@@ -28,9 +28,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .validation import lookup
+from neurograph.engine.validation import lookup
 
-MNIST_FILE = Path(__file__).resolve().parent / "data" / "mnist_uint8.npz"
+MNIST_FILE = Path(__file__).resolve().parent.parent / "data" / "mnist_uint8.npz"
 #: sha256 of MNIST_FILE, printed by scripts/convert_mnist.py
 MNIST_SHA256 = "1886fd326848ef09b357b3557b005837ba9f15dfa555db3ba23c595fd138eff9"
 

@@ -5,8 +5,8 @@ import numbers
 
 import numpy as np
 
-from .graph import Network
-from .initializers import Initializer, get_initializer
+from neurograph.engine.graph import Network
+from neurograph.engine.initializers import Initializer, get_initializer
 
 
 def layered(sizes, activation: str = "sigmoid", output_activation: str | None = None,
@@ -17,7 +17,7 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
 
     ``layered([3, 4, 2])`` has inputs 1–3, hidden 4–7 and outputs 8–9.  Each
     layer's weights come from ``init(n_in, n_out, rng)`` (see
-    ``neurograph.initializers``); biases start at 0.  ``input_activation``
+    ``neurograph.engine.initializers``); biases start at 0.  ``input_activation``
     gives every input a bias and an activation, a = f(x + b) (seed 000);
     ``bias=False`` builds neurons without biases (seed 003).
     """
@@ -30,7 +30,7 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
     acts = [activation] * (len(sizes) - 2) + [output_activation or activation]
     net = Network(loss=loss)
     # validate every name before building anything
-    from .activations import get_activation
+    from neurograph.engine.activations import get_activation
     for name in acts + ([input_activation] if input_activation else []):
         get_activation(name)
 

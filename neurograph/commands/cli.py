@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
+from neurograph import __version__
 
 COMMANDS = ("demo", "draw", "check", "train", "explain")
 
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"neurograph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f".commands.{name}", __package__)
+        module = importlib.import_module(f"neurograph.commands.{name}")
         p = module.add_parser(sub)
         p.set_defaults(run=module.run)
     return parser

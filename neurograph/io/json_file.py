@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .graph import Network
+from neurograph.engine.graph import Network
 
 FORMAT, VERSION = "neurograph", 1
 

@@ -1,0 +1,1 @@
+"""Checks: graph engine vs matrix backend vs finite differences (and PyTorch)."""

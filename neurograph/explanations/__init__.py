@@ -1,0 +1,1 @@
+"""Explanations: equations with the numbers put in, the matrix view, text tables."""

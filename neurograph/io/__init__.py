@@ -1,0 +1,1 @@
+"""Networks in and out: JSON files, networkx graphs, PyTorch modules."""

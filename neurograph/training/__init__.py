@@ -1,0 +1,1 @@
+"""Training: the SGD loop and its History, the data sets, the seeds' presets."""
