@@ -22,10 +22,15 @@ class GraphvizNotInstalled(RuntimeError):
 class Diagram:
     """A drawn network.
 
-    >>> d = visualize.draw(net)           # doctest: +SKIP
-    >>> print(d.source[:7])               # DOT text, no Graphviz program needed
-    digraph
-    >>> d.save("net.svg"); d.save("net.png", dpi=200)   # needs `dot`
+    >>> import visualize
+    >>> from neurograph import Network
+    >>> d = visualize.draw(Network.layered([3, 4, 2], seed=0))
+    >>> d.source.split()[0]               # DOT text, no Graphviz program needed
+    'digraph'
+
+    Saving needs Graphviz's ``dot`` program:
+
+    >>> d.save("net.svg"); d.save("net.png", dpi=200)   # doctest: +SKIP
     """
 
     def __init__(self, graph: graphviz.Digraph):
