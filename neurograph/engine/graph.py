@@ -1,7 +1,7 @@
 """The object engine: a Node per neuron, an Edge per weight, a Network of them.
 
-Conventions (fixed, see DESIGN.md)
-----------------------------------
+Conventions (fixed; the README's "Conventions" table)
+-----------------------------------------------------
 - node ids are positive integers; ``Network.layered([3, 4, 2])`` numbers the
   inputs 1–3, the hidden layer 4–7 and the outputs 8–9;
 - an edge goes from a source to a destination; ``net.edge(1, 4)`` is the
