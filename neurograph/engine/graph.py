@@ -37,7 +37,7 @@ import numpy as np
 
 from neurograph.engine.activations import Activation, get_activation
 from neurograph.engine.losses import Loss, get_loss
-from neurograph.engine.validation import finite_array, finite_number, node_id, sample_batches
+from neurograph.engine.validation import boolean, finite_array, finite_number, node_id, sample_batches
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 
@@ -477,13 +477,15 @@ class Network:
             total += self.backward(t)
         return total / len(X)
 
-    def step(self, lr: float, weight_decay: float = 0.0) -> None:
+    def step(self, lr: float, weight_decay: float = 0.0, biases: bool = True) -> None:
         """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b.
 
         λ is the L2 weight decay of seeds 001/002 (C + λ/2·Σw²); biases are not decayed.
+        ``biases=False`` keeps every bias fixed (Mazur's step-by-step example updates only w).
         """
         lr = finite_number(lr, "learning rate lr")
         weight_decay = finite_number(weight_decay, "weight_decay")
+        biases = boolean(biases, "biases")
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         n = self._compile().n_slots
@@ -491,7 +493,8 @@ class Network:
             if weight_decay:
                 node._w *= 1.0 - lr * weight_decay         # the λ·w part of the step
             node._w -= lr * node._g
-        self._b[:n] -= lr * self._bg[:n] * self._bias_mask
+        if biases:
+            self._b[:n] -= lr * self._bg[:n] * self._bias_mask
 
     def _neurons(self) -> Iterator[Node]:
         """Every non-input node (from the compiled plan when there is one)."""

@@ -44,6 +44,13 @@ def finite_number(value, what: str) -> float:
     return value
 
 
+def boolean(value, what: str) -> bool:
+    """``True`` or ``False`` (numpy bools accepted); anything else is a TypeError naming ``what``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def node_id(value, what: str = "node id") -> int:
     """A positive integer id (numpy ints accepted, bools and floats refused)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:

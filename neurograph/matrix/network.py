@@ -68,7 +68,7 @@ from scipy.linalg.blas import dgemm
 from neurograph.engine.activations import ACTIVATIONS, Activation
 from neurograph.engine.losses import LOG_FLOOR
 from neurograph.engine.graph import Network
-from neurograph.engine.validation import finite_array, finite_number
+from neurograph.engine.validation import boolean, finite_array, finite_number
 
 CONVENTIONS = ("column", "row")
 
@@ -535,7 +535,8 @@ class MatrixNetwork:
             np.log(A, out=log_a)
         return -float(np.vdot(T, log_a))                 # Σ_rows C = −Σ t·ln a
 
-    def fit_batch(self, X, T, lr: float, weight_decay: float = 0.0, check_finite: bool = True) -> float:
+    def fit_batch(self, X, T, lr: float, weight_decay: float = 0.0, check_finite: bool = True,
+                  biases: bool = True) -> float:
         """One gradient-descent step on a batch: forward(X), backward(T), step(lr).
 
         Returns the mean loss before the step; the outputs are in ``m.a[-1]``.
@@ -544,7 +545,7 @@ class MatrixNetwork:
         """
         self._forward(X, check_finite)
         loss = self.backward(T, check_finite=check_finite)
-        self.step(lr, weight_decay)
+        self.step(lr, weight_decay, biases)
         return loss
 
     def loss(self, X, T) -> float:
@@ -612,8 +613,9 @@ class MatrixNetwork:
         mask = self._bmask[l]
         return bool(mask[p]) if mask is not None else self._has_bias[l]
 
-    def step(self, lr: float, weight_decay: float = 0.0) -> None:
-        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``).
+    def step(self, lr: float, weight_decay: float = 0.0, biases: bool = True) -> None:
+        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``;
+        ``biases=False`` keeps the biases fixed).
 
         No gradient matrix is formed: with ∂C/∂W = a_kᵀ·δ_l/m, a block where
         every pair is an edge gets W ← (1 − η·λ)·W − (η/m)·a_kᵀ·δ_l in one BLAS
@@ -622,6 +624,7 @@ class MatrixNetwork:
         """
         lr = finite_number(lr, "learning rate lr")
         weight_decay = finite_number(weight_decay, "weight_decay")
+        biases = boolean(biases, "biases")
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         self._need_grads()
@@ -642,7 +645,7 @@ class MatrixNetwork:
                 if weight_decay:
                     b.W *= decay                             # w·(1 − η·λ)
                 b.W -= s                                     # w ← w − η·(∂C/∂w + λ·w)
-            if self._has_bias[l]:
+            if biases and self._has_bias[l]:
                 step_b = self._column_sums(l, delta, self._bstep[l])
                 step_b *= scale
                 self.biases[l] -= step_b                     # b ← b − (η/m)·Σ_rows δ_l

@@ -5,7 +5,7 @@ in (optionally shuffled) minibatches of ``batch_size`` rows:
 
     per sample  (batch_size=1)   w ← w − η·(∂C_x/∂w + λ·w)
     minibatch   (batch_size=m)   w ← w − η·((1/m)·Σ_x ∂C_x/∂w + λ·w)      (Δ = δ/m, seed 004)
-    biases                       b ← b − η·(1/m)·Σ_x ∂C_x/∂b              (never decayed)
+    biases                       b ← b − η·(1/m)·Σ_x ∂C_x/∂b              (never decayed; biases=False: fixed)
 
 ``engine="graph"`` walks the Node/Edge objects one sample at a time (the
 graph engine sums the m per-sample gradients; stepping with η/m and λ·m gives
@@ -46,7 +46,7 @@ from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.tables import format_table
-from neurograph.engine.validation import finite_number
+from neurograph.engine.validation import boolean, finite_number
 
 Schedule = Union[float, dict, Callable[[int], float]]
 ENGINES = ("graph", "matrix")
@@ -188,14 +188,15 @@ class _GraphEngine:
         self.net = net
         self.loss, self.n_in, self.n_out = net.loss, net.n_inputs, net.n_outputs
 
-    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float) -> tuple[float, np.ndarray]:
+    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
+            biases: bool) -> tuple[float, np.ndarray]:
         net, m = self.net, len(X)
         Y = np.empty_like(T)
         total = 0.0
         for i in range(m):
             Y[i] = net.forward(X[i])
             total += net.backward(T[i])                      # grads accumulate: Σ_x ∂C_x/∂w
-        net.step(lr / m, weight_decay=weight_decay * m)      # w ← w − η·(Σ/m + λ·w)
+        net.step(lr / m, weight_decay=weight_decay * m, biases=biases)   # w ← w − η·(Σ/m + λ·w)
         net.zero_grad()
         return total / m, Y
 
@@ -227,8 +228,10 @@ class _MatrixEngine:
             self.net, self.m = model, MatrixNetwork.from_graph(model, convention=convention)
         self.loss, self.n_in, self.n_out = self.m.loss_name, self.m.n_inputs, self.m.n_outputs
 
-    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float) -> tuple[float, np.ndarray]:
-        loss = self.m.fit_batch(X, T, lr, weight_decay, check_finite=False)   # train() checked X and T
+    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
+            biases: bool) -> tuple[float, np.ndarray]:
+        loss = self.m.fit_batch(X, T, lr, weight_decay, check_finite=False,   # train() checked X and T
+                                biases=biases)
         return loss, self.m.a[-1].copy()
 
     def predict(self, X: np.ndarray, chunk: int = 2000) -> np.ndarray:
@@ -309,7 +312,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
           targets: tuple[float, float] = (0.0, 1.0), valid=None, test=None,
           shuffle: bool = True, seed: int | None = 0, convention: str = "row",
           progress: bool | None = None, on_epoch: Callable[[EpochRecord], None] | None = None,
-          threads: int | None = 1, max_loss: float = 1e6) -> History:
+          threads: int | None = 1, max_loss: float = 1e6, biases: bool = True) -> History:
     """Train ``net`` on images X (samples × inputs) with integer labels y.
 
     ``lr`` is a number, {first epoch: η} or a callable epoch → η (epochs from 0).
@@ -318,6 +321,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     ``progress``: None shows a tqdm bar only on a terminal, False never, True always.
     ``on_epoch(record)`` is called after each epoch (the CLI prints there).
     ``threads`` caps BLAS threads (threadpoolctl; None leaves them alone).
+    ``biases=False`` trains the weights only and keeps every bias fixed (Mazur's example).
     Returns the History; the weights end on ``history.network``'s edges.
     Raises TrainingDiverged (weights restored to the last complete epoch)
     when a minibatch loss is NaN/inf or above ``max_loss``.
@@ -334,6 +338,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     weight_decay = finite_number(weight_decay, "weight_decay")
     max_loss = finite_number(max_loss, "max_loss")
+    biases = boolean(biases, "biases")
     _check_schedule(lr)
 
     from threadpoolctl import threadpool_limits
@@ -355,7 +360,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
                 for done, b in enumerate(range(0, len(X), batch_size), 1):
                     idx = order[b:b + batch_size]
                     try:
-                        loss, Y = eng.fit(np.asarray(X[idx], dtype=float), T[idx], eta, weight_decay)
+                        loss, Y = eng.fit(np.asarray(X[idx], dtype=float), T[idx], eta, weight_decay, biases)
                     except ValueError as exc:       # data were checked above: only overflow lands here
                         loss, Y = float("nan"), None
                         overflow = f" ({exc})"
