@@ -25,6 +25,7 @@ reported as skipped.  Writes docs/bench_speed.png and docs/benchmarks.md.
 """
 from __future__ import annotations
 
+from itertools import pairwise
 import argparse
 import datetime
 import math
@@ -33,7 +34,7 @@ import platform
 import sys
 import tracemalloc
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -73,7 +74,7 @@ def _repeated(fn: Callable[[], object], number: int) -> Callable[[], None]:
 
 
 def n_edges(sizes: list[int]) -> int:
-    return sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return sum(a * b for a, b in pairwise(sizes))
 
 
 # -- 1. per sample ----------------------------------------------------------------
@@ -116,7 +117,7 @@ def micrograd_step(sizes, x, t) -> Callable[[], None] | None:
 
     rng = np.random.default_rng(0)
     layers = []
-    for n_in, n_out in zip(sizes, sizes[1:]):
+    for n_in, n_out in pairwise(sizes):
         r = math.sqrt(6.0 / (n_in + n_out))
         layers.append([([Value(w) for w in rng.uniform(-r, r, n_in)], Value(0.0)) for _ in range(n_out)])
     params = [p for layer in layers for w, b in layer for p in w + [b]]
@@ -125,8 +126,8 @@ def micrograd_step(sizes, x, t) -> Callable[[], None] | None:
     def run():
         a = xl
         for layer in layers:
-            a = [sigmoid(sum((wi * ai for wi, ai in zip(w, a)), b)) for w, b in layer]
-        loss = sum((0.5 * (ai - ti) ** 2 for ai, ti in zip(a, tl)), Value(0.0))
+            a = [sigmoid(sum((wi * ai for wi, ai in zip(w, a, strict=True)), b)) for w, b in layer]
+        loss = sum((0.5 * (ai - ti) ** 2 for ai, ti in zip(a, tl, strict=True)), Value(0.0))
         for p in params:
             p.grad = 0.0
         loss.backward()
@@ -173,7 +174,7 @@ def epoch_engines(X, Y) -> dict[str, Callable[[], None] | None]:
 def batch_flops(sizes: list[int], batch: int) -> float:
     """Multiply-adds ×2 of one training step: forward Σ 2·m·n_k·n_l, the same again
     for every weight gradient, and again for every δ sent back past the first layer."""
-    layer_flops = [2 * batch * a * b for a, b in zip(sizes, sizes[1:])]
+    layer_flops = [2 * batch * a * b for a, b in pairwise(sizes)]
     return 2 * sum(layer_flops) + sum(layer_flops[1:])
 
 
@@ -290,9 +291,9 @@ def plot(sample: dict, path: Path) -> None:
     edges = [n_edges(list(s)) for s in sample]
     for name, style, label in (("object", "o-", "neurograph object engine"),
                                ("naive", "s--", "naive pure-Python engine"), ("micrograd", "^:", "micrograd")):
-        pts = [(e, r[name] * 1e3) for e, r in zip(edges, sample.values()) if r[name] is not None]
+        pts = [(e, r[name] * 1e3) for e, r in zip(edges, sample.values(), strict=True) if r[name] is not None]
         if pts:
-            ax.plot(*zip(*pts), style, label=label)
+            ax.plot(*zip(*pts, strict=True), style, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("edges (weights) in the network: 3-4-2, 64-32-10, 784-30-10")

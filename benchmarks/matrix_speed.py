@@ -119,7 +119,7 @@ def torch_loop(net: Network, X, Y, batch: int, lr: float, dtype: str):
     model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.Sigmoid(),
                                 torch.nn.Linear(100, 10)).to(tdtype)
     with torch.no_grad():
-        for layer, W, b in zip((model[0], model[2]), m.weights.values(), m.biases[1:]):
+        for layer, W, b in zip((model[0], model[2]), m.weights.values(), m.biases[1:], strict=True):
             layer.weight.copy_(torch.from_numpy(W))
             layer.bias.copy_(torch.from_numpy(b))
     opt = torch.optim.SGD(model.parameters(), lr=lr)

@@ -12,9 +12,10 @@ means something.
 """
 from __future__ import annotations
 
+from itertools import pairwise
 import math
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 
 class Edge:
@@ -22,7 +23,7 @@ class Edge:
 
     __slots__ = ("src", "dst", "w", "g")
 
-    def __init__(self, src: "Neuron", dst: "Neuron", w: float):
+    def __init__(self, src: Neuron, dst: Neuron, w: float):
         self.src, self.dst, self.w, self.g = src, dst, w, 0.0
 
 
@@ -52,7 +53,7 @@ class NaiveNetwork:
         rng = random.Random(seed)
         self.layers = [[Neuron() for _ in range(n)] for n in sizes]
         self.edges: list[Edge] = []
-        for prev, layer in zip(self.layers, self.layers[1:]):
+        for prev, layer in pairwise(self.layers):
             r = math.sqrt(6.0 / (len(prev) + len(layer)))      # uniform ±√(6/(n_in+n_out))
             for dst in layer:
                 for src in prev:
@@ -62,7 +63,7 @@ class NaiveNetwork:
                     self.edges.append(e)
 
     def forward(self, x: Sequence[float]) -> list[float]:
-        for neuron, value in zip(self.layers[0], x):
+        for neuron, value in zip(self.layers[0], x, strict=True):
             neuron.a = value
         for layer in self.layers[1:]:
             for n in layer:
@@ -75,7 +76,7 @@ class NaiveNetwork:
 
     def backward(self, t: Sequence[float]) -> float:
         loss = 0.0
-        for n, target in zip(self.layers[-1], t):
+        for n, target in zip(self.layers[-1], t, strict=True):
             diff = n.a - target
             loss += 0.5 * diff * diff                          # C = ½Σ(a − t)²
             n.delta = diff * n.a * (1.0 - n.a)                 # δ = (a − t)·σ′(z)

@@ -41,7 +41,7 @@ def dag_cases(draw, max_layers: int = 3, max_width: int = 4, max_rows: int = 4):
         if acts.count("softmax") == 1:            # a softmax group of one is constant
             acts = [a if a != "softmax" else "sigmoid" for a in acts]
         ids = list(range(next_id, next_id + width))
-        for nid, act in zip(ids, acts):
+        for nid, act in zip(ids, acts, strict=True):
             net.add_neuron(nid, activation=act,
                            bias=float(rng.uniform(-0.5, 0.5)) if draw(st.booleans()) else None)
         earlier = [i for layer in layers for i in layer]
@@ -54,7 +54,7 @@ def dag_cases(draw, max_layers: int = 3, max_width: int = 4, max_rows: int = 4):
         layers.append(ids)
         next_id += width
     # keep only the last layer as outputs: every earlier neuron feeds the next layer
-    for layer, after in zip(layers[1:-1], layers[2:]):
+    for layer, after in zip(layers[1:-1], layers[2:], strict=True):
         for nid in layer:
             if not net.node(nid).outputs:
                 net.connect(nid, int(rng.choice(after)), float(rng.uniform(-1.5, 1.5)))

@@ -96,8 +96,10 @@ def test_hand_values_are_the_expected_numbers():
 def test_step_is_gradient_descent_and_grads_accumulate():
     net = build()
     _, _, _, _, grad = hand_pass()
-    net.forward(X); net.backward(T)
-    net.forward(X); net.backward(T)                  # accumulates: twice the gradient
+    net.forward(X)
+    net.backward(T)
+    net.forward(X)
+    net.backward(T)                  # accumulates: twice the gradient
     assert net.edge(4, 8).grad == pytest.approx(2 * grad[(4, 8)])
     net.step(lr=0.5, weight_decay=0.1)               # w ← w − η(∂C/∂w + λw)
     assert net.edge(4, 8).weight == pytest.approx(0.40 - 0.5 * (2 * grad[(4, 8)] + 0.1 * 0.40))
@@ -111,7 +113,8 @@ def test_one_step_lowers_the_loss():
     net = build()
     net.forward(X)
     before = net.backward(T)
-    net.step(0.5); net.zero_grad()
+    net.step(0.5)
+    net.zero_grad()
     net.forward(X)
     assert net.backward(T) < before
 
@@ -124,7 +127,11 @@ def test_batch_forward_and_backward_batch():
     assert Y.shape == (2, 2)
     assert Y[0] == pytest.approx(build().forward(X))
     mean = net.backward_batch(Xb, Tb)
-    one = build(); one.forward(Xb[0]); l0 = one.backward(Tb[0]); one.forward(Xb[1]); l1 = one.backward(Tb[1])
+    one = build()
+    one.forward(Xb[0])
+    l0 = one.backward(Tb[0])
+    one.forward(Xb[1])
+    l1 = one.backward(Tb[1])
     assert mean == pytest.approx((l0 + l1) / 2)
     assert net.edge(5, 9).grad == pytest.approx(one.edge(5, 9).grad)
 

@@ -98,7 +98,7 @@ def test_pickle_loader_reads_the_classic_layout(tmp_path):
     with gzip.open(path, "wb") as f:
         pickle.dump(parts, f, protocol=2)
     data = load_mnist_pkl(path)
-    for (X, y), split in zip(parts, data):
+    for (X, y), split in zip(parts, data, strict=True):
         assert np.array_equal(split.X, X) and split.y.tolist() == y.tolist()
     (tmp_path / "bad.pkl.gz").write_bytes(b"not gzip")
     with pytest.raises(ValueError, match="bad.pkl.gz"):

@@ -9,9 +9,13 @@ from neurograph.io.json_file import to_dict
 
 def small():
     g = ng.Network()
-    g.add_input(1); g.add_input(2)
-    g.add_neuron(3); g.add_neuron(4)
-    g.connect(1, 3, 0.5); g.connect(2, 3, 0.1); g.connect(3, 4, -0.2)
+    g.add_input(1)
+    g.add_input(2)
+    g.add_neuron(3)
+    g.add_neuron(4)
+    g.connect(1, 3, 0.5)
+    g.connect(2, 3, 0.1)
+    g.connect(3, 4, -0.2)
     return g
 
 
@@ -104,7 +108,8 @@ def test_bad_targets_and_order():
 @pytest.mark.parametrize("lr", [float("nan"), float("inf"), -0.1, "0.1", None])
 def test_bad_learning_rates(lr):
     g = small()
-    g.forward([0.1, 0.2]); g.backward([0.5])
+    g.forward([0.1, 0.2])
+    g.backward([0.5])
     before = to_dict(g)
     with pytest.raises((ValueError, TypeError), match="lr|learning rate"):
         g.step(lr)
@@ -114,7 +119,8 @@ def test_bad_learning_rates(lr):
 def test_empty_networks_say_what_to_do():
     with pytest.raises(ValueError, match="no input nodes"):
         ng.Network().forward([])
-    g = ng.Network(); g.add_input(1)
+    g = ng.Network()
+    g.add_input(1)
     with pytest.raises(ValueError, match="no neurons"):
         g.forward([1.0])
 

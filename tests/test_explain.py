@@ -81,7 +81,7 @@ def check_node(net, node, text, digits=4):
         if len(edges) <= 6:
             assert len(pairs) == len(edges)
             half_unit = 0.5 * 10 ** -digits * 1.000001
-            for (w, a), e in zip(pairs, edges):
+            for (w, a), e in zip(pairs, edges, strict=True):
                 assert abs(w - e.weight) <= half_unit and abs(a - e.src.a) <= half_unit
             bias = float(NUM.findall(z_sides[1])[-1]) if node.has_bias else 0.0
             assert abs(bias - (node.bias or 0.0)) <= half_unit
@@ -357,7 +357,7 @@ def test_explain_matrix_matches_both_engines(convention, worked):
     z_block = next(b for b in blocks if b.startswith("z = "))
     z_vals = (_table_rows(z_block.split(":\n", 1)[1])["z"] if convention == "row" else
               [v[0] for v in _table_rows(z_block.split(":\n", 1)[1]).values()])
-    for nid, z in zip([4, 5, 6, 7], z_vals):
+    for nid, z in zip([4, 5, 6, 7], z_vals, strict=True):
         assert z == pytest.approx(worked.node(nid).z, abs=5e-5)       # the graph engine's z
     last = text.splitlines()[-1]
     assert last.startswith("z_4 = ")
@@ -389,7 +389,7 @@ def test_cli_explain(tmp_path, capsys):
     net = ran(worked_example(), WORKED_X, WORKED_T)
     assert printed_close(eq["δ_4"][-1], net.node(4).delta)
     assert printed_close(eq["∂C/∂w_{4,1}"][-1], net.edge(1, 4).grad)
-    assert printed_close(eq["C"][-1], 0.5 * sum((n.a - t) ** 2 for n, t in zip(net.outputs, WORKED_T)))
+    assert printed_close(eq["C"][-1], 0.5 * sum((n.a - t) ** 2 for n, t in zip(net.outputs, WORKED_T, strict=True)))
 
     assert main(["explain", str(path), "--node", "8", "--input", "0.5,0.1,0.9", "--target", "1,0",
                  "--format", "latex"]) == 0

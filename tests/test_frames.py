@@ -31,7 +31,10 @@ def test_frames_differ_and_reveal_values_step_by_step():
     ref.forward(WORKED_X)
     loss = ref.backward(WORKED_T)
     a4, a8, d4, d8 = ref.node(4).a, ref.node(8).a, ref.node(4).delta, ref.node(8).delta
-    known = lambda src, node, what, v: f"{what} {v!r}" in tooltip_of(src, node)
+
+    def known(src, node, what, v):
+        return f"{what} {v!r}" in tooltip_of(src, node)
+
     # forward 1: inputs only; forward 2: hidden layer; forward 3: outputs
     assert not known(sources[0], 4, "a =", a4) and "a = not computed yet" in tooltip_of(sources[0], 4)
     assert known(sources[1], 4, "a =", a4) and "a = not computed yet" in tooltip_of(sources[1], 8)

@@ -28,14 +28,18 @@ def assert_matches_finite_differences(net, x, t, tol=1e-6):
     net.zero_grad()
     for e, g in analytic.items():
         w = e.weight
-        e.weight = w + EPS; up = loss_at(net, x, t)
-        e.weight = w - EPS; down = loss_at(net, x, t)
+        e.weight = w + EPS
+        up = loss_at(net, x, t)
+        e.weight = w - EPS
+        down = loss_at(net, x, t)
         e.weight = w
         assert g == pytest.approx((up - down) / (2 * EPS), rel=tol, abs=tol), e.name
     for n, g in bias.items():
         b = n.bias
-        n.bias = b + EPS; up = loss_at(net, x, t)
-        n.bias = b - EPS; down = loss_at(net, x, t)
+        n.bias = b + EPS
+        up = loss_at(net, x, t)
+        n.bias = b - EPS
+        down = loss_at(net, x, t)
         n.bias = b
         assert g == pytest.approx((up - down) / (2 * EPS), rel=tol, abs=tol), f"b_{n.id}"
     # δ = ∂C/∂z: for a node with a bias, ∂C/∂b = δ; for plain inputs, δ = ∂C/∂x
@@ -45,7 +49,8 @@ def assert_matches_finite_differences(net, x, t, tol=1e-6):
         elif n.is_input:
             i = [m.id for m in net.inputs].index(n.id)
             xp, xm = np.array(x, float), np.array(x, float)
-            xp[i] += EPS; xm[i] -= EPS
+            xp[i] += EPS
+            xm[i] -= EPS
             assert d == pytest.approx((loss_at(net, xp, t) - loss_at(net, xm, t)) / (2 * EPS),
                                       rel=tol, abs=tol), f"δ_{n.id}"
 
@@ -88,9 +93,12 @@ def test_cross_entropy_softmax_delta_is_a_minus_t():
 def skip_dag():
     """1,2 → 3,4 → 5, with skip connections 1 → 5 and 2 → 4 → 6 and 3 → 6."""
     g = ng.Network(loss="half_squared")
-    g.add_input(1); g.add_input(2)
-    g.add_neuron(3, "tanh", bias=0.1); g.add_neuron(4, "sigmoid", bias=-0.2)
-    g.add_neuron(5, "sigmoid", bias=0.05); g.add_neuron(6, "identity", bias=None)
+    g.add_input(1)
+    g.add_input(2)
+    g.add_neuron(3, "tanh", bias=0.1)
+    g.add_neuron(4, "sigmoid", bias=-0.2)
+    g.add_neuron(5, "sigmoid", bias=0.05)
+    g.add_neuron(6, "identity", bias=None)
     for s, d, w in [(1, 3, 0.5), (2, 3, -0.3), (1, 4, 0.8), (3, 4, 0.4), (3, 5, 0.7),
                     (4, 5, -0.6), (1, 5, 0.25), (2, 6, -0.9), (4, 6, 0.3)]:
         g.connect(s, d, weight=w)

@@ -12,7 +12,9 @@ from neurograph.io.json_file import to_dict
 def trained():
     net = ng.Network.layered([3, 5, 2], activation="tanh", output_activation="softmax",
                              loss="cross_entropy", input_activation="tanh", seed=11)
-    net.forward([0.1, 0.2, 0.3]); net.backward([1.0, 0.0]); net.step(0.7)
+    net.forward([0.1, 0.2, 0.3])
+    net.backward([1.0, 0.0])
+    net.step(0.7)
     return net
 
 
@@ -30,8 +32,12 @@ def test_round_trip_is_lossless(tmp_path):
 
 def test_no_bias_and_skip_connections_survive(tmp_path):
     g = ng.Network(loss="squared")
-    g.add_input(1); g.add_neuron(5, "relu", bias=None); g.add_neuron(9, "identity", bias=0.5)
-    g.connect(1, 5, 0.1); g.connect(5, 9, 0.2); g.connect(1, 9, 1 / 3)
+    g.add_input(1)
+    g.add_neuron(5, "relu", bias=None)
+    g.add_neuron(9, "identity", bias=0.5)
+    g.connect(1, 5, 0.1)
+    g.connect(5, 9, 0.2)
+    g.connect(1, 9, 1 / 3)
     g.save(tmp_path / "g.json")
     back = ng.Network.load(tmp_path / "g.json")
     assert back.node(5).bias is None and back.edge(1, 9).weight == 1 / 3
@@ -97,7 +103,8 @@ def test_networkx_round_trip():
 
 def test_from_plain_networkx_graph():
     G = nx.DiGraph()
-    G.add_edge(1, 3, weight=0.5); G.add_edge(2, 3, weight=-1.0)
+    G.add_edge(1, 3, weight=0.5)
+    G.add_edge(2, 3, weight=-1.0)
     net = ng.Network.from_networkx(G)
     assert [n.id for n in net.inputs] == [1, 2] and net.node(3).activation == "sigmoid"
     G.add_edge(3, 1)                       # now 1 is a neuron and 1 → 3 → 1 a cycle

@@ -15,7 +15,7 @@ def graph_numbers(net, X, T):
     """Per-sample outputs and δ, mean gradients and mean loss from the graph engine."""
     net.zero_grad()
     outs, deltas, total = [], [], 0.0
-    for x, t in zip(X, T):
+    for x, t in zip(X, T, strict=True):
         outs.append(net.forward(x))
         total += net.backward(t)
         deltas.append({n.id: n.delta for n in net.nodes})
@@ -37,8 +37,8 @@ def test_random_dags_match_graph_engine(case, convention):
     assert close(m.backward(T, input_deltas=True), loss)
     for r, row in enumerate(deltas):
         for nid, d in row.items():
-            l, p = m.position(nid)
-            assert close(m.delta[l][r, p], d), f"δ_{nid} sample {r}"
+            layer, p = m.position(nid)
+            assert close(m.delta[layer][r, p], d), f"δ_{nid} sample {r}"
     got = m.edge_grads()
     assert got.keys() == wgrads.keys()                      # only real edges
     assert all(close(got[k], g) for k, g in wgrads.items())
@@ -71,8 +71,8 @@ def test_matrix_gradients_match_its_own_finite_differences(case):
         (ks, i), (kd, j) = m.position(s), m.position(d)
         assert abs(g - fd(m.weights[(ks, kd)], (i, j))) <= 1e-6 * (1 + abs(g)), f"w_{{{d},{s}}}"
     for nid, g in bgrads.items():
-        l, p = m.position(nid)
-        assert abs(g - fd(m.biases[l], p)) <= 1e-6 * (1 + abs(g)), f"b_{nid}"
+        layer, p = m.position(nid)
+        assert abs(g - fd(m.biases[layer], p)) <= 1e-6 * (1 + abs(g)), f"b_{nid}"
 
 
 def test_one_neuron_by_hand():
@@ -117,9 +117,9 @@ def test_step_then_to_graph_equals_graph_step_on_mean_gradient(case, lr, decay, 
     ref.backward_batch(X, T)
     ref.step(lr / rows, weight_decay=decay * rows)          # η/m·(Σ∂C/∂w + m·λ·w) = η·(mean + λ·w)
     assert [e.name for e in stepped.edges] == [e.name for e in ref.edges]
-    for a, b in zip(stepped.edges, ref.edges):
+    for a, b in zip(stepped.edges, ref.edges, strict=True):
         assert a.weight == pytest.approx(b.weight, rel=1e-12, abs=1e-12), a.name
-    for a, b in zip(stepped.nodes, ref.nodes):
+    for a, b in zip(stepped.nodes, ref.nodes, strict=True):
         assert (a.activation, a.has_bias, a.is_input) == (b.activation, b.has_bias, b.is_input)
         if b.has_bias:
             assert a.bias == pytest.approx(b.bias, rel=1e-12, abs=1e-12)
@@ -136,8 +136,8 @@ def test_row_and_column_hold_the_same_numbers(case):
     assert col.weights.keys() == row.weights.keys()
     for key, W in col.weights.items():
         assert np.array_equal(row.weights[key], W.T)
-        k, l = key
-        assert W.shape == (len(col.ids[l]), len(col.ids[k]))   # column: n_out × n_in
+        k, layer = key
+        assert W.shape == (len(col.ids[layer]), len(col.ids[k]))   # column: n_out × n_in
     assert np.array_equal(col.forward(X), row.forward(X))
     col.backward(T)
     row.backward(T)
@@ -199,7 +199,7 @@ def test_input_activation_and_bias_like_seed_000():
     """a₀ = tanh(x + b₀), out = softmax(a₀·W + b), loss Σ(a − t)² without ½."""
     net = ng.Network.layered([4, 3], activation="softmax", loss="squared", seed=1,
                              input_activation="tanh")
-    for n, b in zip(net.inputs, [0.1, -0.2, 0.3, 0.0]):
+    for n, b in zip(net.inputs, [0.1, -0.2, 0.3, 0.0], strict=True):
         n.bias = b
     X = np.random.default_rng(0).normal(size=(3, 4))
     T = np.eye(3)

@@ -5,6 +5,7 @@ the exported module, call .backward(), and compare every parameter's .grad
 with the object engine's edge grads and bias grads (summed over the batch in
 both, since the graph engine accumulates per sample).
 """
+from itertools import pairwise
 import numpy as np
 import pytest
 
@@ -51,7 +52,7 @@ def test_layered_export_same_outputs_and_grads(hidden, out_act, loss, T):
     g_loss, edge_grads, bias_grads = _graph_grads(net, X, T)
     assert g_loss == pytest.approx(t_loss.item(), rel=1e-12)
     linears = [m for m in module if isinstance(m, torch.nn.Linear)]
-    for lin, (prev, layer) in zip(linears, zip(net.layers, net.layers[1:])):
+    for lin, (prev, layer) in zip(linears, pairwise(net.layers), strict=True):
         W_grad = np.array([[edge_grads[(s.id, d.id)] for s in prev] for d in layer])
         np.testing.assert_allclose(lin.weight.grad.numpy(), W_grad, rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(lin.bias.grad.numpy(), [bias_grads[d.id] for d in layer],
@@ -104,7 +105,7 @@ def test_from_torch_round_trip_keeps_every_number():
         expected = mlp.double()(torch.tensor(X)).numpy()
     np.testing.assert_allclose(net.forward(X), expected, rtol=1e-12)
     back = net.to_torch()
-    for a, b in zip(back.parameters(), mlp.parameters()):
+    for a, b in zip(back.parameters(), mlp.parameters(), strict=True):
         assert torch.equal(a, b)
 
 

@@ -69,11 +69,11 @@ def test_one_minibatch_step_is_w_minus_lr_times_mean_grad_plus_decay():
     def mean_loss(theta):
         probe = net.copy()
         edges = probe.edges
-        for e, v in zip(edges, theta[:len(edges)]):
+        for e, v in zip(edges, theta[:len(edges)], strict=True):
             e.weight = v
-        for n, v in zip([n for n in probe.nodes if n.has_bias], theta[len(edges):]):
+        for n, v in zip([n for n in probe.nodes if n.has_bias], theta[len(edges):], strict=True):
             n.bias = v
-        return np.mean([0.5 * float(np.sum((probe.forward(x) - t) ** 2)) for x, t in zip(X, T)])
+        return np.mean([0.5 * float(np.sum((probe.forward(x) - t) ** 2)) for x, t in zip(X, T, strict=True)])
 
     h = 1e-6
     grad = np.array([(mean_loss(w0 + h * e) - mean_loss(w0 - h * e)) / (2 * h) for e in np.eye(len(w0))])
@@ -112,8 +112,10 @@ def test_shuffling_is_reproducible_from_the_seed(subset):
 @pytest.mark.parametrize("engine", ["graph", "matrix"])
 def test_divergence_guard_stops_and_keeps_the_last_good_weights(engine):
     X, y = xor()
-    build = lambda: Network.layered([2, 3, 1], activation="relu", output_activation="identity",
-                                    loss="squared", seed=0)
+
+    def build():
+        return Network.layered([2, 3, 1], activation="relu", output_activation="identity", loss="squared", seed=0)
+
     good = build()
     train(good, X, y, engine=engine, epochs=1, lr=0.01, progress=False)
     net = build()

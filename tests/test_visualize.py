@@ -294,7 +294,10 @@ def test_skip_connections_and_biasless_nodes_draw():
     g.add_input(2, activation="tanh", bias=0.25)
     g.add_neuron(3, activation="tanh", bias=None)
     g.add_neuron(4)
-    g.connect(1, 3, 0.5); g.connect(2, 3, -0.3); g.connect(3, 4, 0.8); g.connect(1, 4, 0.2)
+    g.connect(1, 3, 0.5)
+    g.connect(2, 3, -0.3)
+    g.connect(3, 4, 0.8)
+    g.connect(1, 4, 0.2)
     g.forward([1.0, 0.5])
     g.backward([0.0])
     src = visualize.draw(g).source

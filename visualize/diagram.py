@@ -65,10 +65,7 @@ class Diagram:
             if format is None:
                 raise ValueError(f"cannot tell the format of {path.name!r} from its extension; "
                                  f"use one of {', '.join(FORMATS)} or pass format=")
-        if format == "dot":
-            data = self.source.encode("utf-8")
-        else:
-            data = self.pipe(format, dpi=dpi)
+        data = self.source.encode("utf-8") if format == "dot" else self.pipe(format, dpi=dpi)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path

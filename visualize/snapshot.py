@@ -45,7 +45,7 @@ class Snapshot:
     loss: float | None            # the value C, when the caller knows it
 
     @classmethod
-    def of(cls, net: Network, loss: float | None = None) -> "Snapshot":
+    def of(cls, net: Network, loss: float | None = None) -> Snapshot:
         if not isinstance(net, Network):
             raise TypeError(f"expected a neurograph Network, got {type(net).__name__}")
         nodes = {n.id: NodeValues(n.id, n.layer, n.is_input, n.activation, n.bias,
@@ -59,7 +59,7 @@ class Snapshot:
     def sizes(self) -> list[int]:
         return [len(layer) for layer in self.layers]
 
-    def known(self, forward: int, backward: int | None) -> "Snapshot":
+    def known(self, forward: int, backward: int | None) -> Snapshot:
         """What is known after the forward pass reached layer ``forward`` and the
         backward pass reached layer ``backward`` (None: backward not started).
 

@@ -47,7 +47,7 @@ def diverging(value: float | None, vmax: float) -> str:
     i = min(int(p), len(PUOR) - 2)
     f = p - i
     lo, hi = _rgb(PUOR[i]), _rgb(PUOR[i + 1])
-    return "#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in zip(lo, hi))
+    return "#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in zip(lo, hi, strict=True))
 
 
 def text_colour(background: str) -> str:

@@ -54,7 +54,7 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray, edges: list) -> 
             Z = A @ W                                    # z_j = Σ_i a_i·w_ji
         has = [(p, bias_index[n.id]) for p, n in enumerate(layer) if n.has_bias]
         if has:
-            pos, idx = zip(*has)
+            pos, idx = zip(*has, strict=True)
             Z = Z + torch.zeros(len(layer), dtype=f64).index_put((torch.tensor(pos),), b[list(idx)])
         A_layer = torch.zeros_like(Z)
         for act, cols in _groups(layer):                 # a = f(z); softmax over its group
@@ -67,6 +67,6 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray, edges: list) -> 
     C = per_sample.mean()
     gw, gb = torch.autograd.grad(C, (w, b), allow_unused=True, materialize_grads=True)
     out = {"C": float(C.detach())}
-    out.update((f"∂C/∂{e.name}", float(g)) for e, g in zip(edges, gw))
-    out.update((f"∂C/∂b_{{{n.id}}}", float(g)) for n, g in zip(biased, gb))
+    out.update((f"∂C/∂{e.name}", float(g)) for e, g in zip(edges, gw, strict=True))
+    out.update((f"∂C/∂b_{{{n.id}}}", float(g)) for n, g in zip(biased, gb, strict=True))
     return out

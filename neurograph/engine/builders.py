@@ -39,7 +39,7 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
     for i in range(sizes[0]):
         prev.append(net.add_input(next_id + i, activation=input_activation))
     next_id += sizes[0]
-    for width, act in zip(sizes[1:], acts):
+    for width, act in zip(sizes[1:], acts, strict=True):
         W = np.asarray(init_fn(len(prev), width, rng), dtype=float)
         if W.shape != (width, len(prev)) or not np.all(np.isfinite(W)):
             raise ValueError(f"init returned shape {W.shape} (or non-finite values) for layer "

@@ -6,7 +6,7 @@ of the layer (the column convention W·x of seeds 002/003).
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 """Plain-text tables for the terminal (the demo, reports, histories)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], floatfmt: str = "+.4f") -> str:
@@ -15,5 +15,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], float
 
     text = [[cell(v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     return "\n".join([line(headers), line(["─" * w for w in widths])] + [line(r) for r in text])

@@ -19,6 +19,7 @@ without it a clear ImportError says how to install it.
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from neurograph.engine.graph import Network, Node
@@ -53,7 +54,7 @@ def _is_layered(layers: list[list[Node]]) -> bool:
     and one bias habit per layer."""
     if any(n.has_bias or n.activation != "identity" for n in layers[0]):
         return False
-    for prev, layer in zip(layers, layers[1:]):
+    for prev, layer in pairwise(layers):
         prev_ids = [n.id for n in prev]
         if len({n.activation for n in layer}) != 1 or len({n.has_bias for n in layer}) != 1:
             return False
@@ -75,7 +76,7 @@ def to_torch(net: Network, dtype: Any = None):
     if not _is_layered(layers):
         return _graph_module_class()(net, dtype)
     modules = []
-    for prev, layer in zip(layers, layers[1:]):
+    for prev, layer in pairwise(layers):
         has_bias = layer[0].has_bias
         lin = torch.nn.Linear(len(prev), len(layer), bias=has_bias, dtype=dtype)
         with torch.no_grad():

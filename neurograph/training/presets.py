@@ -12,7 +12,7 @@ images after each epoch and the 10k test images at the end of each epoch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
