@@ -30,7 +30,7 @@ import numpy as np
 from neurograph.engine.graph import Network
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.tables import format_table
-from neurograph.engine.validation import sample_batches
+from neurograph.engine.validation import positive, sample_batches, seed as seed_value, whole_number
 
 #: how many rows each table of the report shows
 SHOW = 10
@@ -182,8 +182,9 @@ def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol:
         raise TypeError(f"crosscheck needs a neurograph Network, got {type(net).__name__}")
     work = net.copy()                                       # the user's network stays untouched
     X, T = sample_batches(X, T, work.n_inputs, work.n_outputs)
-    if samples < 0:
-        raise ValueError(f"samples (parameters checked by finite differences) must be ≥ 0, got {samples}")
+    whole_number(samples, "samples (parameters checked by finite differences)", 0)
+    h = positive(h, "h (the finite-difference step)")
+    seed_value(seed)
     edges = work.edges
     if matrix is None:
         m = MatrixNetwork.from_graph(work, convention)

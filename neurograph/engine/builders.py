@@ -7,6 +7,7 @@ import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.initializers import Initializer, get_initializer
+from neurograph.engine.validation import seed as seed_value
 
 
 def layered(sizes, activation: str = "sigmoid", output_activation: str | None = None,
@@ -26,7 +27,7 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
             or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in sizes)):
         raise ValueError(f"sizes must list at least two positive layer widths, e.g. [3, 4, 2]; got {sizes!r}")
     init_fn = get_initializer(init)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_value(seed))
     acts = [activation] * (len(sizes) - 2) + [output_activation or activation]
     net = Network(loss=loss)
     # validate every name before building anything

@@ -34,6 +34,9 @@ class Loss:
     def grad(self, a: np.ndarray, t: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def check_output(self, activation: str, where: str = "the output layer") -> None:
+        """ValueError if this loss cannot be used on an output with ``activation`` (``where`` names it)."""
+
     def output_delta(self, z: np.ndarray, a: np.ndarray, t: np.ndarray,
                      activation: Activation) -> np.ndarray:
         """δ_out = ∂C/∂z of the output nodes: f′(z)·∂C/∂a (softmax: Jacobian)."""
@@ -90,12 +93,15 @@ class CrossEntropy(Loss):
     def grad(self, a, t):
         return -t / np.maximum(a, LOG_FLOOR)
 
+    def check_output(self, activation, where="the output layer"):
+        if activation not in ("softmax", "sigmoid"):
+            raise ValueError(f"cross_entropy −Σ t·ln a needs outputs in (0, 1): use a softmax "
+                             f"or sigmoid output layer, not {activation} ({where})")
+
     def output_delta(self, z, a, t, activation):
         if activation.name == "softmax":
             return a * np.sum(t, axis=-1, keepdims=True) - t
-        if activation.name != "sigmoid":
-            raise ValueError(f"cross_entropy −Σ t·ln a needs outputs in (0, 1): use a softmax "
-                             f"or sigmoid output layer, not {activation.name}")
+        self.check_output(activation.name)
         return super().output_delta(z, a, t, activation)
 
 

@@ -7,17 +7,81 @@ import numbers
 import numpy as np
 
 
+#: node ids are stored as int64 by the matrix backend and numpy: 1 … 2⁶³ − 1
+MAX_ID = 2**63 - 1
+
+
+def show(value) -> str:
+    """``repr(value)`` cut to 80 characters; an integer too long to print says how long it is."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and abs(int(value)) >= 10**100:
+        return f"an integer with {_digits(int(value))} digits"
+    return f"{value!r:.80}"
+
+
+def _digits(n: int) -> int:
+    """Decimal digits of n, without str() (which refuses more than 4300 digits)."""
+    n = abs(n)
+    k = int(n.bit_length() * math.log10(2))          # 10**k ≤ n·10, so n has k or k + 1 digits
+    return k + 1 if n >= 10**k else k
+
+
+def _not_a_number(value) -> str | None:
+    """Why ``value`` is no real number (None when it is one): bools, complex, str, None, objects."""
+    if isinstance(value, (bool, np.bool_)):
+        return f"the bool {value!r}"
+    if isinstance(value, numbers.Real):
+        return None
+    kind = ("the complex number" if isinstance(value, numbers.Complex)
+            else "the text" if isinstance(value, (str, bytes)) else f"a {type(value).__name__}")
+    return f"{kind} {show(value)}" if value is not None else "None"
+
+
+def real_array(values, what: str) -> np.ndarray:
+    """``values`` as a numpy array of real numbers (ints and floats keep their dtype).
+
+    Refused with a TypeError naming ``what`` and the first bad entry: bools,
+    complex numbers, strings, None and other objects (numpy would silently make
+    them 1.0, drop the imaginary part, parse "1" or read NaN).  An integer
+    beyond the float range is a ValueError, and so are rows of unequal length.
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values                                   # the common case, no copy
+    if isinstance(values, np.ndarray) or hasattr(values, "__array__"):
+        arr = np.asarray(values)
+    else:                                               # lists and scalars: look at each entry
+        try:
+            arr = np.asarray(values, dtype=object)
+        except ValueError:
+            raise ValueError(f"{what} has rows of different lengths; expected a rectangular array") from None
+    if arr.dtype.kind in "iuf":
+        return arr
+    if arr.dtype.kind != "O":
+        kind = {"b": "bools", "c": "complex numbers", "U": "text", "S": "bytes"}.get(arr.dtype.kind, str(arr.dtype))
+        raise TypeError(f"{what} must be numbers (real, not bool), got an array of {kind} "
+                        f"(dtype {arr.dtype}, shape {arr.shape})")
+    types = set(map(type, arr.flat))
+    if any(t in (list, tuple) or issubclass(t, np.ndarray) for t in types):
+        raise ValueError(f"{what} has rows of different lengths; expected a rectangular array")
+    if not all(t in (int, float) for t in types):
+        for index, v in np.ndenumerate(arr):
+            why = _not_a_number(v)
+            if why:
+                raise TypeError(f"{what} must be numbers (real, not bool), got {why} at index {index}")
+    for index, v in np.ndenumerate(arr):
+        if isinstance(v, numbers.Integral) and abs(int(v)) > 2**1023:
+            raise ValueError(f"{what} contains {show(v)} at index {index}, beyond the float range "
+                             "(±1.8e308); every value must be finite")
+    return arr.astype(float)
+
+
 def finite_array(values, what: str, width: int, allow_batch: bool = True) -> np.ndarray:
     """Return ``values`` as a float array of shape (width,) or (m, width).
 
-    Raises TypeError for non-numeric data and ValueError for a wrong shape or a
-    NaN/inf entry, naming ``what`` and the expected shape.
+    Raises TypeError for non-numbers (see ``real_array``) and ValueError for a
+    wrong shape or a NaN/inf entry, naming ``what`` and the expected shape.
     """
     expected = f"({width},)" + (f" or (batch, {width})" if allow_batch else "")
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{what} must be numbers, shape {expected}; got {values!r:.80} ({exc})") from None
+    arr = np.asarray(real_array(values, what), dtype=float)
     ok_shape = (arr.ndim == 1 and arr.shape[0] == width) or (
         allow_batch and arr.ndim == 2 and arr.shape[1] == width and arr.shape[0] > 0)
     if not ok_shape:
@@ -30,15 +94,16 @@ def finite_array(values, what: str, width: int, allow_batch: bool = True) -> np.
 
 
 def finite_number(value, what: str) -> float:
-    """A finite real number (bools refused), or a clear error naming ``what``."""
+    """A finite real number, or a clear error naming ``what`` (bools, complex, str and None refused)."""
     if type(value) is float and math.isfinite(value):     # the common case, without the checks below
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a real number, got {value!r}")
+    why = _not_a_number(value)
+    if why:
+        raise TypeError(f"{what} must be a real number, got {why}")
     try:
         value = float(value)
     except OverflowError:                  # an int beyond float range, e.g. 10**400 read from JSON
-        raise ValueError(f"{what} must be finite, got an integer with {len(str(value))} digits") from None
+        raise ValueError(f"{what} must be finite, got {show(value)}") from None
     if not math.isfinite(value):
         raise ValueError(f"{what} must be finite, got {value}")
     return value
@@ -47,14 +112,36 @@ def finite_number(value, what: str) -> float:
 def boolean(value, what: str) -> bool:
     """``True`` or ``False`` (numpy bools accepted); anything else is a TypeError naming ``what``."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{what} must be True or False, got {value!r}")
+        raise TypeError(f"{what} must be True or False, got {show(value)}")
     return bool(value)
 
 
+def non_negative(value, what: str) -> float:
+    """A finite number ≥ 0, such as a learning rate η or a weight decay λ."""
+    value = finite_number(value, what)
+    if value < 0:
+        raise ValueError(f"{what} must be ≥ 0, got {value}")
+    return value
+
+
+def positive(value, what: str) -> float:
+    """A finite number > 0, such as a finite-difference step h."""
+    value = finite_number(value, what)
+    if value <= 0:
+        raise ValueError(f"{what} must be > 0, got {value}")
+    return value
+
+
+def seed(value, what: str = "seed") -> int | None:
+    """A random seed: None or an integer ≥ 0 (what ``numpy.random.default_rng`` accepts)."""
+    return None if value is None else whole_number(value, what, 0)
+
+
 def node_id(value, what: str = "node id") -> int:
-    """A positive integer id (numpy ints accepted, bools and floats refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    """A positive integer id up to 2⁶³ − 1 (numpy ints accepted, bools and floats refused)."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+            or not 1 <= int(value) <= MAX_ID):
+        raise ValueError(f"{what} must be a positive integer up to 2**63 - 1 (ids are int64), got {show(value)}")
     return int(value)
 
 
@@ -68,10 +155,10 @@ def lookup(registry: dict, name, kind: str, hint: str = ""):
 
 def whole_number(value, what: str, lowest: int, highest: int | None = None) -> int:
     """An integer ≥ ``lowest`` (and ≤ ``highest`` if given); numpy ints accepted, bools and floats refused."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lowest
-            or (highest is not None and value > highest)):
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < lowest
+            or (highest is not None and int(value) > highest)):
         bounds = f"≥ {lowest}" if highest is None else f"from {lowest} to {highest}"
-        raise ValueError(f"{what} must be an integer {bounds}, got {value!r}")
+        raise ValueError(f"{what} must be an integer {bounds}, got {show(value)}")
     return int(value)
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from neurograph.engine.validation import lookup
+from neurograph.engine.validation import lookup, whole_number
 
 MNIST_FILE = Path(__file__).resolve().parent.parent / "data" / "mnist_uint8.npz"
 #: sha256 of MNIST_FILE, printed by scripts/convert_mnist.py
@@ -136,6 +136,8 @@ def mnist_subset(scale: str = "mnielsen", n_train: int = 1000, n_test: int = 100
     Cached after the first call; the arrays are read-only so they cannot drift.
     """
     _scaler(scale)
+    whole_number(n_train, "n_train", 1, 50000)
+    whole_number(n_test, "n_test", 1, 10000)
     pixels, labels = _read_npz(MNIST_FILE, MNIST_SHA256)
     keep = {"train": n_train, "test": n_test}                # scale only the images kept
     data = _from_bytes({k: pixels[k][:n] for k, n in keep.items()}, {k: labels[k][:n] for k, n in keep.items()},
@@ -153,6 +155,8 @@ def load_mnist_pkl(path: Path | str) -> MnistData:
     Only open pickles you trust: unpickling can run code.
     """
     path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file (expected mnist.pkl.gz)")
     try:
         with gzip.open(path, "rb") as f:
             parts = pickle.load(f, encoding="latin1")
@@ -213,15 +217,22 @@ def load_mnist_idx(folder: Path | str, scale: str = "mnielsen", n_valid: int = 1
     return _from_bytes(pixels, labels, scale)
 
 
-def one_hot(y, n_classes: int = 10, on: float = 1.0, off: float = 0.0) -> np.ndarray:
+def one_hot(y, n_classes: int = 10, on: float = 1.0, off: float = 0.0, what: str = "labels") -> np.ndarray:
     """Targets t with t[label] = ``on`` and ``off`` elsewhere (seed 003: 0.99 / 0.01).
 
     With ``n_classes=1`` (one output neuron, labels 0/1) t = on for label 1, off for 0.
+    A label outside 0 … n_classes − 1 is a ValueError naming it and its index (``what`` names y).
     """
+    n_classes = whole_number(n_classes, "n_classes", 1)
     y = np.asarray(y)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() >= max(n_classes, 2))):
-        raise ValueError(f"labels must be a 1-D array of integers in 0..{max(n_classes, 2) - 1}, "
+    highest = max(n_classes, 2) - 1
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{what} must be a 1-D array of integers in 0..{highest}, "
                          f"got dtype {y.dtype}, shape {y.shape}")
+    bad = np.flatnonzero((y < 0) | (y > highest))
+    if bad.size:
+        raise ValueError(f"{what}: label {y[bad[0]]} at index {bad[0]} is out of range; labels must be "
+                         f"integers in 0..{highest} ({bad.size} out of range in all)")
     if n_classes == 1:
         return np.where(y[:, None] == 1, on, off).astype(float)
     T = np.full((len(y), n_classes), float(off))

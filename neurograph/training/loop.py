@@ -46,7 +46,7 @@ from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.tables import format_table
-from neurograph.engine.validation import boolean, finite_number
+from neurograph.engine import validation as check
 
 Schedule = Union[float, dict, Callable[[int], float]]
 ENGINES = ("graph", "matrix")
@@ -144,10 +144,7 @@ def learning_rate(schedule: Schedule, epoch: int) -> float:
         value = schedule[max(k for k in schedule if k <= epoch)]
     else:
         value = schedule
-    value = finite_number(value, f"learning rate of epoch {epoch}")
-    if value < 0:
-        raise ValueError(f"learning rate of epoch {epoch} must be ≥ 0, got {value}")
-    return value
+    return check.non_negative(value, f"learning rate of epoch {epoch}")
 
 
 def _check_schedule(schedule: Schedule) -> None:
@@ -269,9 +266,9 @@ def _engine(model, engine: str, convention: str):
 
 
 def _labels_and_targets(X, y, n_in: int, n_out: int, targets: tuple[float, float], what: str):
-    """Check X (samples × n_in, finite) and integer labels y; return X, y, T."""
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[1] != n_in or len(X) == 0 or not np.issubdtype(X.dtype, np.number):
+    """Check X (samples × n_in, finite real numbers) and integer labels y; return X, y, T."""
+    X = check.real_array(X, f"{what} X")
+    if X.ndim != 2 or X.shape[1] != n_in or len(X) == 0:
         raise ValueError(f"{what} X has shape {X.shape} ({X.dtype}); expected (samples, {n_in}) numbers")
     if not np.all(np.isfinite(X)):
         raise ValueError(f"{what} X contains NaN or inf")
@@ -279,7 +276,41 @@ def _labels_and_targets(X, y, n_in: int, n_out: int, targets: tuple[float, float
     if y.shape != (len(X),):
         raise ValueError(f"{what} labels y have shape {y.shape}; expected ({len(X)},), one label per row of X")
     off, on = targets
-    return X, y, one_hot(y, n_out, on=on, off=off)
+    return X, y, one_hot(y, n_out, on=on, off=off, what=f"{what} labels y")
+
+
+def _target_pair(targets) -> tuple[float, float]:
+    """``targets=(off, on)``: two different finite numbers."""
+    if not isinstance(targets, (tuple, list)) or len(targets) != 2:
+        raise ValueError(f"targets must be a pair (off, on) such as (0.0, 1.0) or (0.01, 0.99), "
+                         f"got {check.show(targets)}")
+    off, on = (check.finite_number(v, f"targets[{i}] ({name} value)")
+               for i, (v, name) in enumerate(zip(targets, ("off", "on"), strict=True)))
+    if off == on:
+        raise ValueError(f"targets (off, on) must differ, got {targets!r}")
+    return off, on
+
+
+def _check_options(epochs, batch_size, weight_decay, shuffle, seed, progress, threads, max_loss) -> float:
+    """Every count and flag of ``train``, named when wrong; returns the weight decay λ."""
+    check.whole_number(epochs, "epochs", 1)
+    check.whole_number(batch_size, "batch_size", 1)
+    check.boolean(shuffle, "shuffle")
+    check.seed(seed)
+    if progress is not None:
+        check.boolean(progress, "progress (None, True or False)")
+    if threads is not None:
+        check.whole_number(threads, "threads (None leaves BLAS alone)", 1)
+    check.positive(max_loss, "max_loss")
+    return check.non_negative(weight_decay, "weight_decay")
+
+
+def _check_loss(model: Network | MatrixNetwork) -> None:
+    """Refuse a loss the output layer cannot have (cross-entropy on relu …) before training starts."""
+    graph = model if isinstance(model, Network) else model.to_graph()
+    loss = get_loss(graph.loss)
+    for node in graph.outputs:
+        loss.check_output(node.activation, f"output node {node.id}")
 
 
 def _predicted(Y: np.ndarray, targets: tuple[float, float]) -> np.ndarray:
@@ -328,18 +359,14 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     """
     eng = _engine(net, engine, convention)
     n_in, n_out = eng.n_in, eng.n_out
-    targets = (finite_number(targets[0], "target off value"), finite_number(targets[1], "target on value"))
+    targets = _target_pair(targets)
     X, y, T = _labels_and_targets(X, y, n_in, n_out, targets, "training")
     held_out = {name: _labels_and_targets(*pair, n_in, n_out, targets, name)
                 for name, pair in (("valid", valid), ("test", test)) if pair is not None}
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    weight_decay = finite_number(weight_decay, "weight_decay")
-    max_loss = finite_number(max_loss, "max_loss")
-    biases = boolean(biases, "biases")
+    weight_decay = _check_options(epochs, batch_size, weight_decay, shuffle, seed, progress, threads, max_loss)
+    biases = check.boolean(biases, "biases")
     _check_schedule(lr)
+    _check_loss(net)
 
     from threadpoolctl import threadpool_limits
     from tqdm.auto import tqdm

@@ -19,7 +19,7 @@ import numpy as np
 from neurograph.training.datasets import load_mnist, mnist_subset
 from neurograph.engine.graph import Network
 from neurograph.training.loop import EpochRecord, History, Schedule, train
-from neurograph.engine.validation import lookup
+from neurograph.engine import validation as check
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ PRESETS: dict[str, Callable[[], Preset]] = {f.__name__: f for f in (seed000, see
 
 def get_preset(name: str) -> Preset:
     """The preset called ``name`` (its ``doc`` is the function's docstring)."""
-    make = lookup(PRESETS, name, "preset")
+    make = check.lookup(PRESETS, name, "preset")
     return replace(make(), doc=make.__doc__ or "")
 
 
@@ -148,9 +148,11 @@ def run_preset(name: str, engine: str = "matrix", epochs: int | None = None, see
     ``changes`` replace preset fields (e.g. ``lr=0.1``) for a variant.
     ``history.preset`` is the Preset that ran."""
     p = replace(get_preset(name), **changes)
-    data = mnist_subset(p.scale) if subset else load_mnist(p.scale)
+    epochs = p.epochs if epochs is None else check.whole_number(epochs, "epochs", 1)
+    check.whole_number(seed, "seed", 0)
+    data = mnist_subset(p.scale) if check.boolean(subset, "subset") else load_mnist(p.scale)
     history = train(p.build(seed), data.train.X, data.train.y, engine=engine,
-                    epochs=epochs or p.epochs, lr=p.lr, batch_size=p.batch_size,
+                    epochs=epochs, lr=p.lr, batch_size=p.batch_size,
                     weight_decay=p.weight_decay, targets=p.targets, valid=data.valid, test=data.test,
                     shuffle=p.shuffle, seed=seed, convention=p.convention, progress=progress,
                     on_epoch=on_epoch)
