@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 import neurograph as ng
 from neurograph.engine.activations import ACTIVATIONS
-from neurograph.matrix.network import _IN_PLACE
+from neurograph.matrix.kernels import IN_PLACE as _IN_PLACE
 from dags import dag_cases
 
 REL = 1e-6
@@ -269,8 +269,10 @@ def test_bad_inputs_are_named():
         ng.MatrixNetwork.from_graph(skip_net(), convention="diagonal")
     with pytest.raises(TypeError, match="Network"):
         ng.MatrixNetwork.from_graph({"nodes": []})
-    with pytest.raises(TypeError, match="from_graph"):
+    with pytest.raises(TypeError, match="net"):
         ng.MatrixNetwork()
+    with pytest.raises(TypeError, match="MatrixNetwork needs a neurograph Network"):
+        ng.MatrixNetwork({"nodes": []})
     empty = ng.Network()
     empty.add_input(1)
     with pytest.raises(ValueError, match="no neurons"):

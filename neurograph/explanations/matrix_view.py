@@ -62,7 +62,7 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
     z, a = m.z[layer][0], m.a[layer][0]
     b = None if m.bias_column else m.biases[layer]       # with bias_column, b is W's extra column (row)
     col = m.convention == "column"
-    acts = ", ".join(group[0].name for group in m._groups[layer])   # as m.describe() names them
+    acts = ", ".join(m.activations(layer))                # as m.describe() names them
     product = "W·a" if col else "a·W"
     formula = f"z = {product}" + ("" if b is None else " + b")
     lines = [f"Layer {layer} (nodes {out_ids[0]}–{out_ids[-1]}), {m.convention} convention: {formula}, "
