@@ -68,10 +68,9 @@ class MatrixNetwork:
     - ``m.weight_grads``, ``m.edge_grads()``, ``m.bias_grads()``: batch means;
     - ``m.layer_matrix(l)``, ``m.describe()``: which node every row and column is.
 
-    Every network the graph engine can run is expressible (any DAG, skip
-    connections, mixed activations and softmax groups in a layer, input
-    activations, nodes without bias); one it cannot run (no inputs, no
-    neurons) raises the engine's ValueError here.
+    Every network the graph engine can run is expressible (any DAG, skip connections, mixed
+    activations and softmax groups, input activations, nodes without bias); one it cannot
+    run (no inputs, no neurons) raises the engine's ValueError here.
 
     >>> from neurograph import Network
     >>> m = MatrixNetwork(Network.layered([3, 4, 2], seed=0))
@@ -303,8 +302,6 @@ class MatrixNetwork:
             raise RuntimeError("no gradients yet: call forward(X) then backward(T)")
         return self._buf
 
-    # The gradients are formed only when asked for; ``step`` folds them
-    # straight into the update, so a training loop never materialises them.
     def _grad(self, b: Block) -> np.ndarray:
         """∂C/∂W_{l,k} = a_kᵀ·δ_l / m of the last backward pass (0 where there is no edge)."""
         buf = self._last_pass()
