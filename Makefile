@@ -4,7 +4,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: setup demo test lint bench docs
+.PHONY: setup demo test test-torch lint bench docs
 
 setup:
 	@bash scripts/setup.sh
@@ -14,6 +14,11 @@ demo: setup
 
 test: setup
 	$(PYTHON) -m pytest -q
+
+# the PyTorch parts alone (bridge, engine="torch", autograd cross-checks), with torch installed first
+test-torch: setup
+	$(PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[torch]'
+	$(PYTHON) -m pytest -q -k torch
 
 lint: setup
 	$(PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[lint]'

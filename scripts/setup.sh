@@ -12,4 +12,10 @@ if ! command -v dot >/dev/null 2>&1; then
     echo "       install it as root: apt-get install graphviz (or brew install graphviz)" >&2
   fi
 fi
-"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'
+PIP=("$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore)
+# the model bridges' extras (scikit-learn, ONNX + onnxruntime, skl2onnx) are modest: their tests always run
+"${PIP[@]}" -e '.[test,sklearn,onnx]'
+# torch 2.13.0's CPU wheel (about 190 MB) takes under a minute; without it the torch tests skip with a hint
+if [ "${NEUROGRAPH_NO_TORCH:-0}" != 1 ]; then
+  "${PIP[@]}" -e '.[torch]' || echo "setup: torch could not be installed; the torch tests will be skipped" >&2
+fi

@@ -548,6 +548,17 @@ class Network:
         from neurograph.io.torch_bridge import from_torch
         return from_torch(module, loss=loss)
 
+    @classmethod
+    def from_sklearn(cls, model) -> "Network":
+        """A Network from a fitted sklearn MLPClassifier/MLPRegressor (see ``neurograph.io.sklearn_bridge``)."""
+        from neurograph.io.sklearn_bridge import from_sklearn
+        return from_sklearn(model)
+
+    def to_sklearn(self):
+        """The same network as a fitted sklearn MLP (see ``neurograph.io.sklearn_bridge``)."""
+        from neurograph.io.sklearn_bridge import to_sklearn
+        return to_sklearn(self)
+
     def copy(self) -> "Network":
         """An independent copy with the same structure, weights and biases (no gradients)."""
         twin = Network(loss=self.loss)
