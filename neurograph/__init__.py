@@ -13,6 +13,7 @@ from neurograph.engine.losses import LOSSES, get_loss
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.check.crosscheck import CrosscheckReport, crosscheck
 from neurograph.explanations.equations import explain
+from neurograph.explanations.explanation import Explanation
 from neurograph.explanations.matrix_view import explain_matrix
 from neurograph import examples
 from neurograph.training import datasets
@@ -22,7 +23,7 @@ from neurograph.training.presets import run_preset
 
 __version__ = "0.1.0"
 
-__all__ = ["ACTIVATIONS", "CrosscheckReport", "Edge", "History", "INITIALIZERS", "LOSSES",
+__all__ = ["ACTIVATIONS", "CrosscheckReport", "Edge", "Explanation", "History", "INITIALIZERS", "LOSSES",
            "MatrixNetwork", "Network", "Node", "TrainingDiverged", "crosscheck", "datasets", "evaluate", "examples",
            "explain", "explain_matrix", "get_activation", "get_loss", "load_mnist",
            "mnist_subset", "run_preset", "train", "xor", "__version__"]

@@ -29,6 +29,7 @@ import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.matrix.network import MatrixNetwork
+from neurograph.explanations.html import html_table
 from neurograph.explanations.tables import format_table
 from neurograph.engine.validation import positive, sample_batches, seed as seed_value, whole_number
 
@@ -120,6 +121,27 @@ class CrosscheckReport:
     @property
     def ok(self) -> bool:
         return not self.culprits
+
+    def __repr__(self) -> str:
+        """One bounded line (``str(report)`` has the tables)."""
+        verdict = "OK" if self.ok else f"NOT OK, {len(self.culprits)} failed"
+        torch = "" if self.torch is None else f", torch max |Δ| {self.torch_max_diff:.3g}"
+        return (f"<CrosscheckReport {verdict}: {self.rows} samples, graph vs matrix max |Δ| {self.max_abs_diff:.3g}, "
+                f"finite differences max |err| {self.max_fd_error:.3g}{torch}>")
+
+    def _repr_html_(self) -> str:
+        """The verdict and one row per comparison; the failures (at most SHOW) named."""
+        n_par = len(self.parameters)
+        rows: list[tuple[str, int, float | None, str]] = [
+            ("graph vs matrix", len(self.entries) + n_par, self.max_abs_diff, f"{self.tol:g}·(1 + |graph|)"),
+                ("finite differences", len(self.fd), self.max_fd_error, f"{self.fd_tol:g}·(|fd| + max(1, |C|))")]
+        if self.torch is not None:
+            rows.append(("graph vs torch", len(self.torch), self.torch_max_diff, f"{self.tol:g}·(1 + |graph|)"))
+        culprits = self.culprits
+        verdict = "OK" if not culprits else "NOT OK — failed: " + ", ".join(culprits[:SHOW]) + (
+            f" … and {len(culprits) - SHOW} more" if len(culprits) > SHOW else "")
+        return html_table(["comparison", "numbers", "max |Δ|", "tolerance"], rows, floatfmt=".3g",
+                          caption=f"crosscheck {verdict} ({self.rows} samples, {self.convention} convention)")
 
     def __str__(self) -> str:
         culprits = self.culprits

@@ -358,9 +358,12 @@ class Network:
         return iter(self.nodes)
 
     def __repr__(self) -> str:
-        sizes = [len(layer) for layer in self.layers] if self._nodes and self.outputs else []
-        n_edges = sum(len(n._src) for n in self._nodes)
-        return f"<Network {sizes} nodes={len(self._nodes)} edges={n_edges} loss={self.loss}>"
+        from neurograph.explanations.network_view import summary
+        return summary(self, n_edges=sum(len(n._src) for n in self._nodes))
+
+    def _repr_html_(self) -> str:
+        from neurograph.explanations.network_view import network_html
+        return network_html(self, n_edges=sum(len(n._src) for n in self._nodes))
 
     # -- the compiled plan -------------------------------------------------------
     def _compile(self) -> _Plan:

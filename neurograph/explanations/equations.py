@@ -31,6 +31,7 @@ from neurograph.engine.activations import get_activation
 from neurograph.engine.graph import Edge, Network, Node
 from neurograph.engine.losses import get_loss
 from neurograph.engine.validation import finite_array, lookup, node_id, whole_number
+from neurograph.explanations.explanation import Explanation
 
 FORMATS = ("text", "markdown", "latex")
 
@@ -245,7 +246,7 @@ def _terms(s: _TextStyle, terms: list[str], max_terms: int) -> str:
 # -- public entry point ------------------------------------------------------------
 
 def explain(net: Network, target, format: str = "text", *, t=None,
-            digits: int = 4, max_terms: int = 6) -> str:
+            digits: int = 4, max_terms: int = 6) -> Explanation:
     """The equations behind one node, one edge or the loss, with the numbers put in.
 
     ``target`` is a node id (``4``), an edge as ``(src, dst)`` (``(1, 4)`` is
@@ -270,7 +271,8 @@ def explain(net: Network, target, format: str = "text", *, t=None,
                                 node_id(target[1], "edge destination id")))
     else:
         items = ex.node(_lookup(net.node, node_id(target)))
-    return s.render(items)
+    return Explanation(s.render(items), format,
+                       lambda other: explain(net, target, other, t=t, digits=digits, max_terms=max_terms))
 
 
 def _lookup(getter, *ids):

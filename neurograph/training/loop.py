@@ -21,7 +21,9 @@ Labels y are integers.  With n outputs > 1 the target of label k is the
 one-hot vector with ``on`` at k and ``off`` elsewhere (``targets=(off, on)``,
 seed 003 uses (0.01, 0.99)) and the prediction is argmax a; with a single
 output the target is ``on`` for label 1, ``off`` for 0, and the prediction is
-1 when a > (off + on)/2.
+1 when a > (off + on)/2.  Float targets of shape (m, n_out) with a squared
+loss are regression: the History then reports R² instead of the accuracy
+(``neurograph.training.targets``).
 
 Divergence guard: after every minibatch the loss must be finite and at most
 ``max_loss``.  Otherwise the weights are restored to the end of the last
@@ -41,12 +43,13 @@ from typing import Callable, Union
 
 import numpy as np
 
-from neurograph.training.datasets import one_hot
 from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.tables import format_table
 from neurograph.engine import validation as check
+from neurograph.training.progress import progress_bar
+from neurograph.training.targets import Task, task_for
 
 Schedule = Union[float, dict, Callable[[int], float]]
 ENGINES = ("graph", "matrix")
@@ -64,18 +67,32 @@ class TrainingDiverged(RuntimeError):
 class EpochRecord:
     """One epoch: its learning rate, the running training loss/accuracy (averaged
     over the samples as they were trained on), the held-out scores after the
-    epoch, and the wall-clock seconds of the training pass and of the evaluation."""
+    epoch, and the wall-clock seconds of the training pass and of the evaluation.
+    Regression fills the ``*_r2`` fields (R²) and leaves the accuracies None."""
 
     epoch: int
     lr: float
     train_loss: float
-    train_accuracy: float
+    train_accuracy: float | None
     valid_loss: float | None
     valid_accuracy: float | None
     test_loss: float | None
     test_accuracy: float | None
     seconds: float
     eval_seconds: float
+    train_r2: float | None = None
+    valid_r2: float | None = None
+    test_r2: float | None = None
+
+    @classmethod
+    def of(cls, epoch: int, lr: float, scores: dict[str, tuple[float, float]], metric: str,
+           seconds: float, eval_seconds: float) -> EpochRecord:
+        """A record from {split: (mean loss, score)}; the score goes to ``<split>_<metric>``."""
+        values: dict = {f"{split}_{kind}": None for split in ("train", "valid", "test")
+                        for kind in ("loss", "accuracy", "r2")}
+        for split, (loss, score) in scores.items():
+            values[f"{split}_loss"], values[f"{split}_{metric}"] = loss, score
+        return cls(epoch=epoch, lr=lr, seconds=seconds, eval_seconds=eval_seconds, **values)
 
 
 @dataclass
@@ -87,6 +104,7 @@ class History:
     stopped: str | None = None
     network: Network | None = None
     preset: object | None = None      # set by neurograph.training.presets.run_preset
+    metric: str = "accuracy"          # "accuracy" (classes) or "r2" (regression)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -102,37 +120,26 @@ class History:
         return [asdict(r) for r in self.records]
 
     def table(self) -> str:
-        rows = [(r.epoch, r.lr, r.train_loss, r.train_accuracy, r.valid_accuracy, r.test_loss,
-                 r.test_accuracy, r.seconds) for r in self.records]
-        return format_table(["epoch", "lr", "train loss", "train acc", "valid acc", "test loss",
-                             "test acc", "s"], rows, floatfmt=".4f")
+        short = "acc" if self.metric == "accuracy" else "R²"
+        rows = [(r.epoch, r.lr, r.train_loss, getattr(r, f"train_{self.metric}"), getattr(r, f"valid_{self.metric}"),
+                 r.test_loss, getattr(r, f"test_{self.metric}"), r.seconds) for r in self.records]
+        return format_table(["epoch", "lr", "train loss", f"train {short}", f"valid {short}", "test loss",
+                             f"test {short}", "s"], rows, floatfmt=".4f")
 
     def plot(self, path: Path | str, title: str = "") -> Path:
-        """Save loss and accuracy curves as a PNG (needs matplotlib: extra ``plot``)."""
-        try:
-            from matplotlib.figure import Figure
-            from matplotlib.ticker import MaxNLocator
-        except ImportError:
-            raise RuntimeError("History.plot needs matplotlib: pip install 'neurograph[plot]'") from None
-        epochs = self.column("epoch")
-        fig = Figure(figsize=(10, 4), dpi=100)
-        ax_loss, ax_acc = fig.subplots(1, 2)
-        for split in ("train", "valid", "test"):
-            loss, acc = self.column(f"{split}_loss"), self.column(f"{split}_accuracy")
-            if any(v is not None for v in loss):
-                ax_loss.plot(epochs, loss, marker="o", label=split)
-                ax_acc.plot(epochs, acc, marker="o", label=split)
-        ax_loss.set(xlabel="epoch", ylabel="mean loss per sample", title="loss")
-        ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
-        for ax in (ax_loss, ax_acc):
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.grid(alpha=0.3)
-            ax.legend()
-        fig.suptitle(title or f"training on the {self.engine} engine")
-        fig.tight_layout()
+        """Save loss and accuracy (or R²) curves as a PNG (needs matplotlib: extra ``plot``)."""
+        from neurograph.training.history_view import curves_figure
         path = Path(path)
-        fig.savefig(path, format="png")
+        curves_figure(self, title).savefig(path, format="png")
         return path
+
+    def __repr__(self) -> str:
+        from neurograph.training.history_view import summary
+        return f"<History {summary(self)}>"
+
+    def _repr_html_(self) -> str:
+        from neurograph.training.history_view import history_html
+        return history_html(self)
 
 
 def learning_rate(schedule: Schedule, epoch: int) -> float:
@@ -265,18 +272,15 @@ def _engine(model, engine: str, convention: str):
     return _GraphEngine(model) if engine == "graph" else _MatrixEngine(model, convention)
 
 
-def _labels_and_targets(X, y, n_in: int, n_out: int, targets: tuple[float, float], what: str):
-    """Check X (samples × n_in, finite real numbers) and integer labels y; return X, y, T."""
+def _labels_and_targets(X, y, n_in: int, n_out: int, loss: str, targets: tuple[float, float], what: str):
+    """Check X (samples × n_in, finite real numbers) and labels or targets y; return X, y, T and the Task."""
     X = check.real_array(X, f"{what} X")
     if X.ndim != 2 or X.shape[1] != n_in or len(X) == 0:
         raise ValueError(f"{what} X has shape {X.shape} ({X.dtype}); expected (samples, {n_in}) numbers")
     if not np.all(np.isfinite(X)):
         raise ValueError(f"{what} X contains NaN or inf")
-    y = np.asarray(y)
-    if y.shape != (len(X),):
-        raise ValueError(f"{what} labels y have shape {y.shape}; expected ({len(X)},), one label per row of X")
-    off, on = targets
-    return X, y, one_hot(y, n_out, on=on, off=off, what=f"{what} labels y")
+    task, y = task_for(y, n_out, loss, targets, what, len(X))
+    return X, y, task.targets(y), task
 
 
 def _target_pair(targets) -> tuple[float, float]:
@@ -313,29 +317,23 @@ def _check_loss(model: Network | MatrixNetwork) -> None:
         loss.check_output(node.activation, f"output node {node.id}")
 
 
-def _predicted(Y: np.ndarray, targets: tuple[float, float]) -> np.ndarray:
-    if Y.shape[1] == 1:
-        return (Y[:, 0] > (targets[0] + targets[1]) / 2).astype(np.int64)
-    return np.argmax(Y, axis=1)
-
-
-def _score(engine, X, y, T, targets) -> tuple[float, float]:
-    """(mean loss, accuracy) of the engine's current weights on a labelled set."""
+def _score(engine, X, y, T, task: Task) -> tuple[float, float]:
+    """(mean loss, accuracy or R²) of the engine's current weights on a labelled set."""
     Y = engine.predict(X)
     loss = get_loss(engine.loss).value(Y, T)
-    return float(np.mean(loss)), float(np.mean(_predicted(Y, targets) == y))
+    return float(np.mean(loss)), task.score(Y, y)
 
 
 def evaluate(net: Network | MatrixNetwork, X, y, targets: tuple[float, float] = (0.0, 1.0),
              engine: str = "matrix") -> tuple[float, float]:
-    """(mean loss, accuracy) of ``net`` on images X with integer labels y.
+    """(mean loss, accuracy) of ``net`` on images X with integer labels y, or
+    (mean loss, R²) for float targets y of shape (samples, outputs).
 
     The loss is the network's own (with softmax outputs ln a is floored at
     1e-300).  ``engine="graph"`` computes along the edges, sample by sample.
     """
     eng = _engine(net, engine, "row")
-    X, y, T = _labels_and_targets(X, y, eng.n_in, eng.n_out, targets, "evaluation")
-    return _score(eng, X, y, T, targets)
+    return _score(eng, *_labels_and_targets(X, y, eng.n_in, eng.n_out, eng.loss, targets, "evaluation"))
 
 
 def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: int = 1,
@@ -344,12 +342,13 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
           shuffle: bool = True, seed: int | None = 0, convention: str = "row",
           progress: bool | None = None, on_epoch: Callable[[EpochRecord], None] | None = None,
           threads: int | None = 1, max_loss: float = 1e6, biases: bool = True) -> History:
-    """Train ``net`` on images X (samples × inputs) with integer labels y.
+    """Train ``net`` on images X (samples × inputs) with integer labels y
+    (or float targets y of shape (samples, outputs) for regression).
 
     ``lr`` is a number, {first epoch: η} or a callable epoch → η (epochs from 0).
     ``valid`` and ``test`` are optional (X, y) pairs scored after every epoch.
     ``shuffle`` reorders the samples every epoch with ``numpy.random.default_rng(seed)``.
-    ``progress``: None shows a tqdm bar only on a terminal, False never, True always.
+    ``progress``: None shows a tqdm bar on a terminal or in a notebook, False never, True always.
     ``on_epoch(record)`` is called after each epoch (the CLI prints there).
     ``threads`` caps BLAS threads (threadpoolctl; None leaves them alone).
     ``biases=False`` trains the weights only and keeps every bias fixed (Mazur's example).
@@ -360,28 +359,30 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     eng = _engine(net, engine, convention)
     n_in, n_out = eng.n_in, eng.n_out
     targets = _target_pair(targets)
-    X, y, T = _labels_and_targets(X, y, n_in, n_out, targets, "training")
-    held_out = {name: _labels_and_targets(*pair, n_in, n_out, targets, name)
+    X, y, T, task = _labels_and_targets(X, y, n_in, n_out, eng.loss, targets, "training")
+    held_out = {name: _labels_and_targets(*pair, n_in, n_out, eng.loss, targets, name)
                 for name, pair in (("valid", valid), ("test", test)) if pair is not None}
+    for name, data in held_out.items():
+        if data[3].metric != task.metric:
+            raise ValueError(f"the {name} y are scored by {data[3].metric} but the training y by {task.metric}: "
+                             "give labels (or targets) of the same kind")
     weight_decay = _check_options(epochs, batch_size, weight_decay, shuffle, seed, progress, threads, max_loss)
     biases = check.boolean(biases, "biases")
     _check_schedule(lr)
     _check_loss(net)
 
     from threadpoolctl import threadpool_limits
-    from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)
-    history = History(engine=eng.name)
+    history = History(engine=eng.name, metric=task.metric)
     limits = threadpool_limits(limits=threads) if threads else nullcontext()
     with limits, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(epochs):
             eta = learning_rate(lr, epoch)
             good = eng.snapshot()
             order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
-            bar = tqdm(total=len(X), desc=f"epoch {epoch + 1}/{epochs}", unit="sample",
-                       disable=None if progress is None else not progress, leave=False)
-            total_loss = correct = 0.0
+            bar = progress_bar(len(X), f"epoch {epoch + 1}/{epochs}", progress)
+            total_loss, tally = 0.0, 0.0
             start = time.perf_counter()
             with bar:
                 for done, b in enumerate(range(0, len(X), batch_size), 1):
@@ -403,17 +404,17 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
                         history.network = eng.finish()
                         raise TrainingDiverged(history.stopped, history)
                     total_loss += loss * len(idx)
-                    correct += float(np.sum(_predicted(Y, targets) == y[idx]))
+                    tally = tally + task.tally(Y, y[idx])
                     bar.update(len(idx))
                     if done % 200 == 0:
                         seen = b + len(idx)
-                        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
-                                        refresh=False)
+                        bar.set_postfix(loss=f"{total_loss / seen:.4f}",
+                                        **{task.metric: f"{task.value(tally):.4f}"}, refresh=False)
             seconds = time.perf_counter() - start
-            scores = {name: _score(eng, *data, targets) for name, data in held_out.items()}
-            record = EpochRecord(epoch + 1, eta, total_loss / len(X), correct / len(X),
-                                 *scores.get("valid", (None, None)), *scores.get("test", (None, None)),
-                                 seconds, time.perf_counter() - start - seconds)
+            scores = {name: _score(eng, *data) for name, data in held_out.items()}
+            scores["train"] = (total_loss / len(X), task.value(tally))
+            record = EpochRecord.of(epoch + 1, eta, scores, task.metric, seconds,
+                                    time.perf_counter() - start - seconds)
             history.records.append(record)
             if on_epoch is not None:
                 on_epoch(record)
