@@ -22,10 +22,12 @@ HIDDEN_ACTS = ["sigmoid", "tanh", "relu", "identity", "softmax"]
 def dag_cases(draw, max_layers: int = 3, max_width: int = 4, max_rows: int = 4):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    loss = draw(st.sampled_from(["half_squared", "squared", "cross_entropy"]))
+    loss = draw(st.sampled_from(["half_squared", "squared", "cross_entropy", "binary_cross_entropy"]))
     widths = draw(st.lists(st.integers(1, max_width), min_size=2, max_size=max_layers + 1))
+    if loss == "cross_entropy":                   # its softmax output group needs two nodes or more
+        widths[-1] = max(widths[-1], 2)
     input_act = draw(st.sampled_from([None, None, "tanh", "sigmoid"]))
-    out_acts = ["softmax", "sigmoid"] if loss == "cross_entropy" else HIDDEN_ACTS
+    out_acts = {"cross_entropy": ["softmax"], "binary_cross_entropy": ["sigmoid"]}.get(loss, HIDDEN_ACTS)
     net = ng.Network(loss=loss)
     layers, next_id = [], 1
     for i in range(widths[0]):

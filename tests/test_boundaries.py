@@ -201,7 +201,14 @@ def test_an_out_of_range_label_is_named_with_its_index(labels, index, bad):
 @pytest.mark.parametrize("engine", ["graph", "matrix"])
 def test_cross_entropy_on_a_non_probability_output_is_refused_up_front(output, engine):
     X, y = ng.xor()
-    net = ng.Network.layered([2, 3, 2], output_activation=output, loss="cross_entropy", seed=0)
+    with pytest.raises(ValueError, match=rf"cross_entropy .* not {output} \(the output layer\)"):
+        ng.Network.layered([2, 3, 2], output_activation=output, loss="cross_entropy", seed=0)
+    net = ng.Network(loss="cross_entropy")          # built by hand, the pair reaches train
+    net.add_input(1), net.add_input(2)
+    for j in (3, 4, 5, 6, 7):
+        net.add_neuron(j, activation="sigmoid" if j < 6 else output)
+    net.connect_many([(i, j, 0.1 * (i + j)) for i in (1, 2) for j in (3, 4, 5)]
+                     + [(j, k, 0.1 * (j - k)) for j in (3, 4, 5) for k in (6, 7)])
     before = to_dict(net)
     model = net if engine == "graph" else ng.MatrixNetwork.from_graph(net)
     with pytest.raises(ValueError, match=rf"cross_entropy .* not {output} \(output node 6\)") as info:

@@ -161,7 +161,7 @@ def test_inits_are_reproducible_and_scaled():
 
 def test_numerically_safe_for_large_z():
     for act in ("sigmoid", "tanh", "relu", "identity", "softmax"):
-        loss = "cross_entropy" if act in ("sigmoid", "softmax") else "half_squared"
+        loss = {"sigmoid": "binary_cross_entropy", "softmax": "cross_entropy"}.get(act, "half_squared")
         net = ng.Network.layered([2, 3], activation=act, loss=loss, seed=0)
         for e in net.edges:
             e.weight = 1e3 if e.src.id == 1 else -1e3

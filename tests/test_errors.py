@@ -135,9 +135,13 @@ def test_bad_weight_values():
 
 
 def test_cross_entropy_needs_probability_outputs():
-    net = ng.Network.layered([2, 2], activation="identity", loss="cross_entropy")
+    with pytest.raises(ValueError, match="use a softmax output layer .*binary_cross_entropy.*not identity"):
+        ng.Network.layered([2, 2], activation="identity", loss="cross_entropy")
+    net = ng.Network(loss="cross_entropy")                            # built by hand: refused at backward
+    net.add_input(1), net.add_input(2), net.add_neuron(3, "identity"), net.add_neuron(4, "identity")
+    net.connect_many([(1, 3, 0.5), (2, 4, 0.5)])
     net.forward([0.5, 0.5])
-    with pytest.raises(ValueError, match="softmax or sigmoid output layer, not identity"):
+    with pytest.raises(ValueError, match="use a softmax output layer .*binary_cross_entropy.*not identity"):
         net.backward([0.0, 1.0])
     assert net.node(3).delta is None
 

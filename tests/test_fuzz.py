@@ -151,8 +151,8 @@ def training_cases(draw):
     sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
     out, loss = draw(st.sampled_from([(a, "half_squared") for a in ELEMENTWISE + ["softmax"]]
                                      + [(a, "squared") for a in ELEMENTWISE + ["softmax"]]
-                                     + [("softmax", "cross_entropy"), ("sigmoid", "cross_entropy")]))
-    t_low, t_high = (0.0, 1.0) if loss == "cross_entropy" else (-1e6, 1e6)
+                                     + [("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")]))
+    t_low, t_high = (0.0, 1.0) if loss.endswith("cross_entropy") else (-1e6, 1e6)
     lr = draw(st.one_of(st.floats(0, 10), bad_scalars, st.just(-0.5)))
     return (ng.Network.layered(sizes, activation=draw(st.sampled_from(ELEMENTWISE)), output_activation=out,
                                loss=loss, seed=draw(st.integers(0, 100))),
@@ -255,7 +255,7 @@ def test_every_replacement_of_a_number(fuzz_cases, tmp_path, field, value):
 # -- 4. extreme but legal inputs ---------------------------------------------------------------
 PROBABILITY_OUTPUTS = [("sigmoid", "half_squared"), ("softmax", "half_squared"), ("tanh", "squared"),
                        ("identity", "squared"), ("relu", "half_squared"), ("softmax", "cross_entropy"),
-                       ("sigmoid", "cross_entropy")]
+                       ("sigmoid", "binary_cross_entropy")]
 
 
 @pytest.mark.parametrize("hidden", ELEMENTWISE)
@@ -282,8 +282,10 @@ def test_all_zero_targets(fuzz_cases, out, loss):
     c = net.backward([0.0, 0.0])
     if loss == "cross_entropy":
         assert c == 0.0                                     # C = −Σ 0·ln a = 0
-        if out == "softmax":                                # δ = a·Σt − t = 0
-            assert all(n.delta == 0.0 for n in net.outputs)
+        assert all(n.delta == 0.0 for n in net.outputs)     # softmax: δ = a·Σt − t = 0
+    elif loss == "binary_cross_entropy":                    # C = −Σ ln(1 − a), δ = a − 0
+        assert c == pytest.approx(-float(np.sum(np.log1p(-y))), rel=1e-12)
+        assert [n.delta for n in net.outputs] == pytest.approx(list(y), rel=1e-15)
     else:
         assert c == pytest.approx((0.5 if loss == "half_squared" else 1.0) * float(np.sum(y ** 2)), rel=1e-12)
 

@@ -56,12 +56,10 @@ def assert_matches_finite_differences(net, x, t, tol=1e-6):
 
 
 ACTS = ["sigmoid", "tanh", "relu", "identity", "softmax"]
-LOSSES = ["half_squared", "squared", "cross_entropy"]
+LOSSES = ["half_squared", "squared", "cross_entropy", "binary_cross_entropy"]
+NEEDS = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}   # the outputs each cross-entropy needs
 
-
-# −Σ t·ln a needs a > 0, so cross-entropy is paired with softmax and sigmoid outputs only
-PAIRS = [(h, o, loss) for h, o, loss in itertools.product(ACTS, ACTS, LOSSES)
-         if loss != "cross_entropy" or o in ("softmax", "sigmoid")]
+PAIRS = [(h, o, loss) for h, o, loss in itertools.product(ACTS, ACTS, LOSSES) if NEEDS.get(loss, o) == o]
 
 
 @pytest.mark.parametrize("hidden,out,loss", PAIRS)
@@ -71,7 +69,7 @@ def test_every_activation_and_loss(hidden, out, loss):
     for n in net.nodes:
         if n.has_bias:
             n.bias = rng.uniform(-0.5, 0.5)
-    t = [0.2, 0.7, 0.1] if loss == "cross_entropy" else [0.3, -0.2, 0.9]
+    t = [0.2, 0.7, 0.1] if loss in NEEDS else [0.3, -0.2, 0.9]
     assert_matches_finite_differences(net, [0.5, -0.4, 0.8], t)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.initializers import Initializer, get_initializer
+from neurograph.engine.losses import get_loss
 from neurograph.engine.validation import seed as seed_value
 
 
@@ -34,6 +35,7 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
     from neurograph.engine.activations import get_activation
     for name in acts + ([input_activation] if input_activation else []):
         get_activation(name)
+    get_loss(loss).check_output(get_activation(acts[-1]).name)      # e.g. cross_entropy needs softmax outputs
 
     next_id = 1
     prev = []

@@ -57,6 +57,7 @@ class Edge:
     @weight.setter
     def weight(self, value: float) -> None:
         self.dst._w[self._k] = finite_number(value, f"weight of {self.name}")
+        self.dst._net._parameters_changed()
 
     @property
     def grad(self) -> float | None:
@@ -116,6 +117,12 @@ class Node:
                       key=lambda e: e.src.id)
 
     @property
+    def summed_inputs(self) -> list[Edge]:
+        """Incoming edges in the order z = Σ w·a adds them up (the order they were connected);
+        ``save`` writes them so, and a loaded network gives bit-identical outputs."""
+        return [Edge(self._net._nodes[s], self, k) for k, s in enumerate(self._src)]
+
+    @property
     def outputs(self) -> list[Edge]:
         """Outgoing edges, by destination id."""
         return sorted((d._edge_from(self) for d in self._outs), key=lambda e: e.dst.id)
@@ -138,6 +145,7 @@ class Node:
         if not self.has_bias:
             raise ValueError(f"node {self.id} has no bias (it was created with bias=None)")
         self._net._b[self._slot] = finite_number(value, f"bias of node {self.id}")
+        self._net._parameters_changed()
 
     def _state(self, array: np.ndarray, ready: bool) -> float | None:
         return float(array[self._slot]) if ready else None
@@ -200,17 +208,38 @@ class Network:
         cap = 8
         self._b, self._bg, self._z, self._a, self._d, self._acc = (np.zeros(cap) for _ in range(6))
         self._forward_ready = self._backward_ready = self._grads_ready = False
+        self._target: np.ndarray | None = None   # the t of the last backward pass
+        self._version = self._forward_version = 0   # parameter changes so far / at the last forward
 
     # -- building ------------------------------------------------------------
     @property
     def loss(self) -> str:
-        """Name of the loss: half_squared, squared or cross_entropy."""
+        """Name of the loss: half_squared, squared, cross_entropy or binary_cross_entropy.
+
+        Setting it checks the loss against the output activations (ValueError: cross_entropy
+        needs softmax outputs, binary_cross_entropy sigmoid outputs)."""
         return self._loss.name
 
     @loss.setter
     def loss(self, name: str) -> None:
-        self._loss = get_loss(name)
+        loss = get_loss(name)
+        loss.check_outputs(self.outputs)
+        self._loss = loss
         self._backward_ready = False
+
+    @property
+    def target(self) -> np.ndarray | None:
+        """The target t given to the last ``backward(t)`` (None before one, or after a new forward)."""
+        return self._target.copy() if self._backward_ready and self._target is not None else None
+
+    @property
+    def stale(self) -> bool:
+        """True when the weights or biases changed (``step()``, or an edit) after the last
+        forward pass, so z, a and δ belong to the old parameters: run forward again."""
+        return self._forward_ready and self._version != self._forward_version
+
+    def _parameters_changed(self) -> None:
+        self._version += 1
 
     def add_input(self, id: int, activation: str | None = None, bias: float | None = None) -> Node:
         """Add an input node.  Plain inputs pass x through (a = x, no bias);
@@ -426,6 +455,7 @@ class Network:
             for act, slots, _ in layer.groups:
                 a[slots] = act(z[slots])                   # a_j = f(z_j); softmax over its group
         self._forward_ready, self._backward_ready = True, False
+        self._forward_version = self._version
         return a[plan.layers[-1].slots].copy()
 
     def backward(self, t) -> float:
@@ -458,6 +488,7 @@ class Network:
         n = plan.n_slots
         self._bg[:n] += d[:n] * self._bias_mask            # ∂C/∂b_j = δ_j
         self._backward_ready = self._grads_ready = True
+        self._target = T.copy()
         return loss
 
     def _send_back(self, layer: _Layer) -> None:
@@ -498,6 +529,7 @@ class Network:
             node._w -= lr * node._g
         if biases:
             self._b[:n] -= lr * self._bg[:n] * self._bias_mask
+        self._parameters_changed()
 
     def _neurons(self) -> Iterator[Node]:
         """Every non-input node (from the compiled plan when there is one)."""

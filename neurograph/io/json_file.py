@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from neurograph.engine.graph import Network
+from neurograph.engine.losses import get_loss
 
 FORMAT, VERSION = "neurograph", 1
 
@@ -69,6 +70,7 @@ def from_dict(data: dict) -> Network:
         edges.append((spec["src"], spec["dst"], spec["weight"]))
     net.connect_many(edges)
     net._compile()                      # a model must have inputs and neurons to compute
+    get_loss(net.loss).check_outputs(net.outputs)
     return net
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import networkx as nx
 
 from neurograph.engine.graph import Network
+from neurograph.engine.losses import get_loss
 from neurograph.io.json_file import add_stored_input
 
 
@@ -41,4 +42,5 @@ def from_networkx(graph: nx.DiGraph) -> Network:
         else:
             raise ValueError(f"node {nid}: kind must be 'input' or 'neuron', got {kind!r}")
     net.connect_many((s, d, data.get("weight", 0.0)) for s, d, data in graph.edges(data=True))
+    get_loss(net.loss).check_outputs(net.outputs)
     return net

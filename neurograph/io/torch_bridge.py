@@ -146,7 +146,10 @@ def sample_losses(name: str, a, t, z=None, activation: str | None = None):
     """C of every sample (summed over the last axis) for a neurograph loss, in torch.
 
     half_squared ½Σ(a − t)², squared Σ(a − t)², cross_entropy −Σ t·ln a (ln a as
-    log_softmax(z) when z of a softmax group is given, else ln of a floored at 1e-300).
+    log_softmax(z) when z of a softmax group is given, else ln of a floored at 1e-300),
+    binary_cross_entropy −Σ[t ln a + (1 − t) ln(1 − a)] (torch's logits form
+    ``binary_cross_entropy_with_logits(z, t)`` when z of sigmoid outputs is given, else BCELoss's
+    ``binary_cross_entropy(a, t)``, which clamps ln at −100).
     """
     torch = _torch()
     if name == "half_squared":
@@ -157,6 +160,12 @@ def sample_losses(name: str, a, t, z=None, activation: str | None = None):
         log_a = torch.log_softmax(z, dim=-1) if activation == "softmax" and z is not None \
             else torch.log(a.clamp_min(1e-300))
         return -(t * log_a).sum(dim=-1)
+    if name == "binary_cross_entropy":
+        functional = torch.nn.functional
+        per_output = (functional.binary_cross_entropy_with_logits(z, t, reduction="none")
+                      if activation == "sigmoid" and z is not None
+                      else functional.binary_cross_entropy(a, t, reduction="none"))
+        return per_output.sum(dim=-1)
     get_loss(name)                                   # an unknown name fails here, listing the valid ones
     raise NotImplementedError(f"loss {name!r} has no torch form yet")
 
@@ -209,5 +218,6 @@ def from_torch(module, loss: str = "half_squared") -> Network:
         edges.extend((s, d, float(W[j, i])) for j, d in enumerate(layer) for i, s in enumerate(prev))
         prev = layer
     net.connect_many(edges)
+    get_loss(loss).check_outputs(net.outputs)
     return net
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurograph.engine.losses import LOG_FLOOR, Loss
+from neurograph.engine.losses import Loss, log_softmax
 from neurograph.matrix.layout import Group
 
 
@@ -33,12 +33,9 @@ class OutputHead:
 
     @staticmethod
     def _softmax_ce(Z: np.ndarray, A: np.ndarray, T: np.ndarray, D: np.ndarray, log_a: np.ndarray) -> float:
-        """Softmax + cross-entropy: δ = a·Σt − t (a − t for one-hot rows); C = −Σ t·ln a."""
+        """Softmax + cross-entropy: δ = a·Σt − t (a − t for one-hot rows); C = −Σ t·ln a,
+        with ln a = log_softmax(z) from z (exact where a underflows or rounds to 1)."""
         np.multiply(A, T.sum(axis=1, keepdims=True), out=D)
         D -= T                                           # δ_L = a·Σt − t
-        if A.min() < LOG_FLOOR:                          # some a underflowed: ln a from z, exactly
-            zmax = Z.max(axis=1, keepdims=True)
-            np.subtract(Z, zmax + np.log(np.exp(Z - zmax).sum(axis=1, keepdims=True)), out=log_a)
-        else:
-            np.log(A, out=log_a)
+        log_a[...] = log_softmax(Z)
         return -float(np.vdot(T, log_a))                 # Σ_rows C = −Σ t·ln a

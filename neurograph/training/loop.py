@@ -181,6 +181,7 @@ def copy_parameters(src: Network, dst: Network) -> None:
         target._w[np.argsort(dst_ids)] = node._w[order]     # match the edges by source id
         if node.has_bias:
             target.bias = node.bias
+    dst._parameters_changed()                               # z, a, δ of an earlier forward are stale now
 
 
 class _GraphEngine:

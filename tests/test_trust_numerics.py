@@ -1,0 +1,186 @@
+"""Issue 12, the numerics classes: losses from z, binary cross-entropy, explain after step,
+custom activations, the bit-exact JSON round trip, crosscheck tolerances, a failing schedule.
+
+Every expected number is worked out here with the math module (no numpy, no engine code):
+softplus(x) = max(x, 0) + log1p(e^−|x|), σ(z) from the side where e^… cannot overflow.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import neurograph as ng
+from neurograph.io.json_file import to_dict
+
+Z = st.floats(-1000.0, 1000.0, allow_nan=False)
+
+
+def softplus(x: float) -> float:
+    """ln(1 + e^x), exact for every x."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def bias_net(biases: list[float], activation: str, loss: str) -> ng.Network:
+    """One input x = 0 feeding len(biases) outputs with weight 1, so z_j = b_j exactly."""
+    net = ng.Network(loss=loss)
+    net.add_input(1)
+    for j, b in enumerate(biases, start=2):
+        net.add_neuron(j, activation=activation, bias=b)
+    net.connect_many([(1, j, 1.0) for j in range(2, len(biases) + 2)])
+    return net
+
+
+def both_engines(net: ng.Network, t: list[float]) -> tuple[float, list[float], float, list[float]]:
+    """(C, output δ) from the graph engine and from the matrix backend for the input x = 0."""
+    net.forward([0.0])
+    c_graph = net.backward(t)
+    m = ng.MatrixNetwork.from_graph(net)
+    m.forward([[0.0]])
+    c_matrix = m.backward([t])
+    return c_graph, [n.delta for n in net.outputs], c_matrix, m.delta[-1][0].tolist()
+
+
+# -- 1. losses from z ------------------------------------------------------------------------
+
+@given(z=Z, t=st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0))
+def test_binary_cross_entropy_is_exact_from_z_on_both_engines(z, t):
+    """C = t·softplus(−z) + (1 − t)·softplus(z) and δ = σ(z) − t, for |z| ≤ 1000."""
+    c_graph, d_graph, c_matrix, d_matrix = both_engines(bias_net([z], "sigmoid", "binary_cross_entropy"), [t])
+    expected = t * softplus(-z) + (1 - t) * softplus(z)
+    assert c_graph == pytest.approx(expected, rel=1e-13, abs=1e-300)
+    assert c_matrix == pytest.approx(expected, rel=1e-13, abs=1e-300)
+    assert d_graph[0] == pytest.approx(sigmoid(z) - t, rel=1e-12, abs=1e-16)
+    assert d_matrix[0] == pytest.approx(d_graph[0], rel=1e-12, abs=1e-16)
+
+
+@given(z=st.lists(Z, min_size=2, max_size=4), k=st.integers(0, 3))
+def test_softmax_cross_entropy_is_exact_from_z_on_both_engines(z, k):
+    """One-hot t = e_k: C = ln Σ e^{z_i} − z_k = (m − z_k) + log1p(Σ_{i≠top} e^{z_i − m})."""
+    k %= len(z)
+    t = [1.0 if i == k else 0.0 for i in range(len(z))]
+    c_graph, d_graph, c_matrix, d_matrix = both_engines(bias_net(z, "softmax", "cross_entropy"), t)
+    m, top = max(z), z.index(max(z))
+    expected = (m - z[k]) + math.log1p(math.fsum(math.exp(v - m) for i, v in enumerate(z) if i != top))
+    assert c_graph == pytest.approx(expected, rel=1e-13, abs=1e-300)
+    assert c_matrix == pytest.approx(expected, rel=1e-13, abs=1e-300)
+    total = math.fsum(math.exp(v - m) for v in z)
+    a = [math.exp(v - m) / total for v in z]
+    assert d_graph == pytest.approx([ai - ti for ai, ti in zip(a, t, strict=True)], rel=1e-12, abs=1e-15)   # δ = a − t
+    assert d_matrix == pytest.approx(d_graph, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("engine", ["graph", "matrix"])
+def test_a_unit_with_bias_minus_800_still_learns(engine):
+    """a = σ(−800) rounds to 0, yet δ = a − t = −1, C = 800 and the bias moves by η on both engines."""
+    net = bias_net([-800.0], "sigmoid", "binary_cross_entropy")
+    if engine == "graph":
+        net.forward([0.0])
+        loss = net.backward([1.0])
+        assert net.node(2).delta == -1.0 and net.node(2).bias_grad == -1.0
+        net.step(0.5)
+        assert net.node(2).bias == -799.5
+    else:
+        m = ng.MatrixNetwork.from_graph(net)
+        m.forward([[0.0]])
+        loss = m.backward([[1.0]])
+        assert m.bias_grads() == {2: -1.0}
+        m.step(0.5)
+        assert m.to_graph().node(2).bias == -799.5
+    assert loss == 800.0
+    fresh = bias_net([-800.0], "sigmoid", "binary_cross_entropy")
+    history = ng.train(fresh, [[0.0]], [1], engine=engine, epochs=3, lr=100.0, shuffle=False)
+    assert fresh.node(2).bias == -800.0 + 300.0                  # δ stays −1 while σ(z) underflows
+    assert history.column("train_loss") == [800.0, 700.0, 600.0]
+
+
+# -- 2. binary cross-entropy ------------------------------------------------------------------
+
+@pytest.mark.parametrize("build", [
+    lambda: ng.Network.layered([2, 3, 1], loss="cross_entropy"),
+    lambda: ng.Network.layered([2, 2], activation="tanh", output_activation="sigmoid", loss="cross_entropy"),
+])
+def test_cross_entropy_on_sigmoid_outputs_is_refused_pointing_to_bce(build):
+    with pytest.raises(ValueError, match="sigmoid outputs.*use loss='binary_cross_entropy'"):
+        build()
+
+
+def test_every_place_the_loss_meets_the_outputs_refuses_a_bad_pair(tmp_path):
+    net = ng.Network.layered([2, 3, 1], seed=0)                        # sigmoid output, half_squared
+    before = to_dict(net)
+    with pytest.raises(ValueError, match="binary_cross_entropy"):
+        net.loss = "cross_entropy"                                     # loss assignment
+    assert to_dict(net) == before and net.loss == "half_squared"
+    with pytest.raises(ValueError, match="needs sigmoid outputs, not softmax.*use loss='cross_entropy'"):
+        ng.Network.layered([2, 3], activation="softmax", loss="binary_cross_entropy")
+    data = to_dict(net)
+    data["loss"] = "cross_entropy"                                     # a file with the bad pair
+    path = tmp_path / "bad.json"
+    path.write_text(__import__("json").dumps(data))
+    with pytest.raises(ValueError, match=f"{path}: .*binary_cross_entropy"):
+        ng.Network.load(path)
+    G = net.to_networkx()
+    G.graph["loss"] = "cross_entropy"
+    with pytest.raises(ValueError, match="binary_cross_entropy"):
+        ng.Network.from_networkx(G)
+    hand = ng.Network(loss="binary_cross_entropy")                     # built by hand: at backward
+    hand.add_input(1), hand.add_neuron(2, activation="relu"), hand.connect(1, 2, 1.0)
+    hand.forward([1.0])
+    with pytest.raises(ValueError, match="needs sigmoid outputs, not relu"):
+        hand.backward([1.0])
+    assert hand.node(2).delta is None
+
+
+def test_saved_models_with_valid_pairs_still_load(tmp_path):
+    for act, loss in [("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"), ("sigmoid", "half_squared")]:
+        net = ng.Network.layered([2, 3], activation=act, loss=loss, seed=1)
+        net.save(tmp_path / "m.json")
+        assert to_dict(ng.Network.load(tmp_path / "m.json")) == to_dict(net)
+
+
+@given(a=st.floats(1e-6, 1 - 1e-6), t=st.floats(0.0, 1.0))
+def test_bce_value_and_grad_from_a(a, t):
+    """Without z: C = −[t ln a + (1 − t) ln(1 − a)], ∂C/∂a = −t/a + (1 − t)/(1 − a)."""
+    bce = ng.get_loss("binary_cross_entropy")
+    assert float(bce.value(np.array([a]), np.array([t]))) == pytest.approx(
+        -(t * math.log(a) + (1 - t) * math.log(1 - a)), rel=1e-12)
+    assert float(bce.grad(np.array([a]), np.array([t]))[0]) == pytest.approx(-t / a + (1 - t) / (1 - a), rel=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["graph", "matrix"])
+def test_xor_with_one_sigmoid_output_and_bce_trains_to_100_percent(engine):
+    X, y = ng.xor()
+    net = ng.Network.layered([2, 4, 1], activation="tanh", output_activation="sigmoid",
+                             loss="binary_cross_entropy", init="normal", seed=0)
+    history = ng.train(net, X, y, engine=engine, epochs=300, lr=0.5, seed=0)
+    assert history[-1].train_accuracy == 1.0
+    assert ng.evaluate(net, X, y)[1] == 1.0
+    assert history[-1].train_loss < history[0].train_loss / 10
+
+
+def test_bce_gradients_match_finite_differences_and_the_matrix():
+    net = ng.Network.layered([3, 4, 2], activation="tanh", output_activation="sigmoid",
+                             loss="binary_cross_entropy", seed=3)
+    X = np.array([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]])
+    report = ng.crosscheck(net, X, np.array([[0.0, 1.0], [1.0, 0.3]]), samples=26, torch=False)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("bias", [0.3, -800.0])
+def test_torch_autograd_agrees_on_bce_and_softmax_ce(bias):
+    pytest.importorskip("torch")
+    bce = ng.Network.layered([3, 4, 2], activation="tanh", output_activation="sigmoid",
+                             loss="binary_cross_entropy", seed=3)
+    ce = ng.Network.layered([3, 4, 2], activation="tanh", output_activation="softmax", loss="cross_entropy", seed=3)
+    X = np.array([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]])
+    for net, T in [(bce, [[0.0, 1.0], [1.0, 0.3]]), (ce, [[0.0, 1.0], [1.0, 0.0]])]:
+        net.node(8).bias = bias                                      # −800: a saturates, C comes from z
+        report = ng.crosscheck(net, X, np.array(T), samples=0, torch=True)
+        assert report.torch is not None and report.ok, str(report)
