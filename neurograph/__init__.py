@@ -16,6 +16,7 @@ from neurograph.explanations.equations import explain
 from neurograph.explanations.explanation import Explanation
 from neurograph.explanations.matrix_view import explain_matrix
 from neurograph import examples
+from neurograph.check.compare import Comparison, check_backprop, compare
 from neurograph.training import datasets
 from neurograph.training.datasets import load_mnist, mnist_subset, xor
 from neurograph.training.loop import History, TrainingDiverged, evaluate, train
@@ -27,3 +28,5 @@ __all__ = ["ACTIVATIONS", "CrosscheckReport", "Edge", "Explanation", "History", 
            "MatrixNetwork", "Network", "Node", "TrainingDiverged", "crosscheck", "datasets", "evaluate", "examples",
            "explain", "explain_matrix", "get_activation", "get_loss", "load_mnist",
            "mnist_subset", "run_preset", "train", "xor", "__version__"]
+# the user's own math (issue 13)
+__all__ += ["Comparison", "check_backprop", "compare"]

@@ -554,6 +554,20 @@ class Network:
                        loss=loss, init=init, seed=seed, input_activation=input_activation,
                        bias=bias)
 
+    @classmethod
+    def from_matrices(cls, weights, biases=None, *, convention: str = "row", activation: str = "sigmoid",
+                      output_activation: str | None = None, loss: str = "half_squared",
+                      input_activation: str | None = None) -> Network:
+        """A layered Network from one weight matrix per layer (see ``neurograph.engine.matrices``)."""
+        from neurograph.engine.matrices import from_matrices
+        return from_matrices(weights, biases, convention=convention, activation=activation,
+                             output_activation=output_activation, loss=loss, input_activation=input_activation)
+
+    def to_matrices(self, convention: str = "row") -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+        """(weights, biases) per layer as fresh arrays, in the row or column layout."""
+        from neurograph.engine.matrices import to_matrices
+        return to_matrices(self, convention)
+
     def to_networkx(self) -> nx.DiGraph:
         from neurograph.io.networkx_bridge import to_networkx
         return to_networkx(self)

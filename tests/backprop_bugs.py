@@ -1,0 +1,104 @@
+"""Hand-written numpy backprop in both conventions, with one switchable mistake each.
+
+Independent of neurograph: plain numpy, written as a student would, so the
+tests can hold ``ng.compare``'s diagnosis against bugs whose kind and layer are
+known.  Row convention: W_k is n_{k−1} × n_k, rows are samples, Z = A·W + b.
+Column convention: W_k is n_k × n_{k−1}, columns are samples, Z = W·A + b.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(z, axis):
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+#: bug name -> (diagnosis kind, where: "output" | "hidden" | "any" (one gradient) | "all")
+BUGS = {
+    "sum_not_mean": ("scale", "all"),          # every dW and db summed over the batch
+    "double_delta": ("scale", "output"),       # δ_L = 2(a − t)σ′: the ½ of ½Σ(a − t)² forgotten
+    "grad_times_two": ("scale", "any"),        # one layer's dW doubled
+    "t_minus_a": ("sign", "output"),           # δ_L from t − a
+    "ascent_dW": ("sign", "any"),              # one layer's dW negated
+    "dW_transposed": ("transposed", "any"),    # one layer's dW in the other layout
+    "no_fprime": ("missing_derivative", "hidden"),
+    "fprime_at_a": ("derivative_at_a", "hidden"),
+    "dW_from_z": ("wrong_input", "any"),       # dW_k = z_{k−1}ᵀ·δ_k (k ≥ 2)
+    "db_one_sample": ("bias_not_reduced", "any"),
+    "loss_delta": ("wrong_loss_delta", "output"),   # a − t through a sigmoid / σ′ again after softmax
+    "noise": ("mismatch", "any"),              # one layer's dW plus noise
+}
+
+
+def backprop(W, b, X, T, *, convention="row", head="sigmoid", reduction="mean", bug=None,  # noqa: C901
+             layer=None, everything=False):
+    """(dW, db), or a dict with z, a, delta, dW, db and loss when ``everything``.
+
+    head: "sigmoid" (sigmoid outputs, C = ½Σ(a − t)²) or "softmax" (softmax + C = −Σ t·ln a).
+    Hidden layers are sigmoid.  ``layer`` is the (1-based) layer a one-layer bug hits.
+    (One ``if`` per bug, on purpose: each mistake is written where a student would make it.)
+    """
+    col = convention == "column"
+    L, m = len(W), len(X)
+    A, Z = [X.T if col else X], [None]
+    for k in range(L):
+        z = W[k] @ A[-1] + b[k][:, None] if col else A[-1] @ W[k] + b[k]
+        Z.append(z)
+        last = k == L - 1
+        A.append(softmax(z, 0 if col else 1) if last and head == "softmax" else sigmoid(z))
+    a, t = A[L], (T.T if col else T)
+    if head == "softmax":
+        loss = -np.sum(t * np.log(a))
+        delta_L = a - t
+        if bug == "loss_delta":
+            delta_L = (a - t) * a * (1 - a)
+    else:
+        loss = 0.5 * np.sum((a - t) ** 2)
+        delta_L = (a - t) * a * (1 - a)
+        if bug == "loss_delta":
+            delta_L = a - t
+    if bug == "double_delta":
+        delta_L = 2 * delta_L
+    if bug == "t_minus_a":
+        delta_L = -delta_L
+    D = [None] * (L + 1)
+    D[L] = delta_L
+    for k in range(L - 1, 0, -1):
+        g = W[k].T @ D[k + 1] if col else D[k + 1] @ W[k].T
+        fprime = A[k] * (1 - A[k])
+        if k == layer and bug == "no_fprime":
+            fprime = 1.0
+        if k == layer and bug == "fprime_at_a":
+            fprime = sigmoid(A[k]) * (1 - sigmoid(A[k]))
+        D[k] = g * fprime
+    r = m if reduction == "mean" else 1
+    dW, db = [], []
+    for k in range(1, L + 1):
+        source = Z[k - 1] if (bug == "dW_from_z" and k == layer) else A[k - 1]
+        dW.append((D[k] @ source.T if col else source.T @ D[k]) / r)
+        db.append(D[k].sum(axis=1 if col else 0) / r)
+    if bug == "sum_not_mean":
+        dW, db = [g * m for g in dW], [g * m for g in db]
+    if layer is not None:
+        i = layer - 1
+        if bug == "grad_times_two":
+            dW[i] = 2 * dW[i]
+        if bug == "ascent_dW":
+            dW[i] = -dW[i]
+        if bug == "dW_transposed":
+            dW[i] = dW[i].T.copy()
+        if bug == "db_one_sample":
+            db[i] = (D[layer][:, 0] if col else D[layer][0]).copy()
+        if bug == "noise":
+            dW[i] = dW[i] + np.random.default_rng(0).normal(size=dW[i].shape) * 0.1 * (np.abs(dW[i]).max() + 1e-3)
+    if not everything:
+        return dW, db
+    rows = (lambda v: v.T) if col else (lambda v: v)
+    return {"z": [rows(v) for v in Z[1:]], "a": [rows(v) for v in A[1:]], "delta": [rows(v) for v in D[1:]],
+            "dW": dW, "db": db, "loss": loss / r}

@@ -1,0 +1,236 @@
+"""ng.compare / ng.check_backprop against deliberately buggy numpy backprop (tests/backprop_bugs.py).
+
+Each bug has a known kind and layer; the test also computes, independently of
+neurograph, which of the returned arrays differ from the correct
+implementation's, and demands that exactly those are flagged: the cause with
+the bug's kind at its layer, every other one "inherited" from it.
+"""
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import neurograph as ng
+from backprop_bugs import BUGS, backprop
+
+SHAPES = [[3, 4, 4, 2], [3, 3, 2], [2, 2, 2]]   # square layers, two softmax outputs, non-square
+
+
+def problem(sizes, m, head, seed, convention="row"):
+    rng = np.random.default_rng(seed)
+    W_row = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    b = [rng.normal(size=n) * 0.3 for n in sizes[1:]]
+    loss, out = ("cross_entropy", "softmax") if head == "softmax" else ("half_squared", None)
+    net = ng.Network.from_matrices(W_row, b, loss=loss, output_activation=out)
+    X = rng.normal(size=(m, sizes[0]))
+    T = rng.uniform(size=(m, sizes[-1]))
+    if head == "softmax":
+        T = np.eye(sizes[-1])[rng.integers(sizes[-1], size=m)]
+    W = W_row if convention == "row" else [w.T.copy() for w in W_row]
+    return net, W, b, X, T
+
+
+def bug_layer(bug, sizes):
+    """The layer a one-layer bug hits: a square one for transposed, ≥ 2 for dW_from_z."""
+    where = BUGS[bug][1]
+    L = len(sizes) - 1
+    if where in ("output", "all"):
+        return L
+    if where == "hidden":
+        return L - 1
+    if bug == "dW_transposed":
+        square = [k for k in range(1, L + 1) if sizes[k - 1] == sizes[k]]
+        return square[0] if square else 1
+    return 2 if bug == "dW_from_z" else 1
+
+
+def as_dict(result):
+    return result if isinstance(result, dict) else {"dW": result[0], "db": result[1]}
+
+
+def differing(buggy, right):
+    """{(quantity, layer)} whose arrays differ (shape or values) — plain numpy, no neurograph."""
+    out = set()
+    for q, values in buggy.items():
+        if q == "loss":
+            if not np.isclose(values, right[q], rtol=1e-9, atol=0):
+                out.add((q, None))
+            continue
+        for k, (u, e) in enumerate(zip(values, right[q], strict=True), 1):
+            if np.shape(u) != np.shape(e) or not np.allclose(u, e, rtol=1e-9, atol=1e-12 * np.abs(e).max()):
+                out.add((q, k))
+    return out
+
+
+def check_case(sizes, m, head, convention, bug, everything, seed=0, reduction="mean"):
+    net, W, b, X, T = problem(sizes, m, head, seed, convention)
+    layer = bug_layer(bug, sizes)
+    kw = dict(convention=convention, head=head, reduction=reduction, everything=everything)
+    buggy = as_dict(backprop(W, b, X, T, bug=bug, layer=layer, **kw))
+    right = as_dict(backprop(W, b, X, T, **kw))
+    before = [e.weight for e in net.edges] + [n.bias or 0.0 for n in net.nodes]
+    c = ng.compare(net, X, T, buggy, convention=convention, reduction=reduction)
+    assert before == [e.weight for e in net.edges] + [n.bias or 0.0 for n in net.nodes]   # net unchanged
+    wrong = differing(buggy, right)
+    flagged = {(f.quantity, f.layer) for f in c.findings}
+    kind = BUGS[bug][0]
+    label = f"{bug} layer {layer} {sizes} m={m} {head} {convention} everything={everything}:\n{c}"
+    assert flagged == wrong, label
+    if not wrong:
+        assert c.ok and not c.findings, label
+        return c
+    first = c.findings[0]
+    assert first.kind == kind, label
+    assert first.layer == layer, label
+    causes = [f for f in c.findings if f.kind != "inherited"]
+    inherited = [f for f in c.findings if f.kind == "inherited"]
+    if BUGS[bug][1] == "all" and everything:        # δ given: every summed array is its own cause
+        assert {f.kind for f in causes} == {"scale"}, label
+        assert all(f.factor == pytest.approx(m) for f in causes), label
+    else:
+        assert causes == [first], label
+    assert all(f.layer <= layer and f.source == layer for f in inherited), label
+    return c
+
+
+CASES = list(itertools.product(SHAPES, (1, 4), ("sigmoid", "softmax"), ("row", "column"), sorted(BUGS)))
+
+
+@pytest.mark.parametrize("sizes,m,head,convention,bug", CASES,
+                         ids=["-".join(map(str, (s, m, h, c, b))) for s, m, h, c, b in CASES])
+def test_every_bug_named_in_both_conventions(sizes, m, head, convention, bug):
+    for everything in (False, True):
+        check_case(sizes, m, head, convention, bug, everything)
+
+
+@settings(max_examples=40, deadline=None)
+@given(widths=st.lists(st.integers(2, 4), min_size=3, max_size=4), m=st.integers(1, 5),
+       head=st.sampled_from(["sigmoid", "softmax"]), convention=st.sampled_from(["row", "column"]),
+       bug=st.sampled_from(sorted(BUGS)), everything=st.booleans(), seed=st.integers(0, 10_000))
+def test_bugs_named_over_random_shapes_and_seeds(widths, m, head, convention, bug, everything, seed):
+    check_case(widths, m, head, convention, bug, everything, seed=seed)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("convention", ["row", "column"])
+@pytest.mark.parametrize("head", ["sigmoid", "softmax"])
+def test_correct_code_gives_no_findings(reduction, convention, head):
+    for sizes, m, seed in itertools.product(SHAPES, (1, 3, 7), range(3)):
+        net, W, b, X, T = problem(sizes, m, head, seed, convention)
+        mine = backprop(W, b, X, T, convention=convention, head=head, reduction=reduction, everything=True)
+        c = ng.compare(net, X, T, mine, convention=convention, reduction=reduction)
+        assert c.ok and c.findings == [], str(c)
+        assert "rtol = 1.5e-08 (√ε of float64)" in str(c)
+
+
+def test_float32_data_judged_at_float32_precision():
+    net, W, b, X, T = problem([3, 4, 2], 5, "sigmoid", 1)
+    f32 = lambda v: [np.asarray(a, dtype=np.float32) for a in v]     # noqa: E731
+    dW, db = backprop(f32(W), f32(b), X.astype(np.float32), T.astype(np.float32))
+    c = ng.compare(net, X.astype(np.float32), T.astype(np.float32), {"dW": dW, "db": db})
+    assert dW[0].dtype == np.float32 and c.ok, str(c)
+    assert c.rtol == pytest.approx(np.sqrt(np.finfo(np.float32).eps)) and "float32" in str(c)
+    # the same float32 numbers judged as float64 data fail: float32 rounding is far above √ε of float64
+    strict = ng.compare(net, X, T, {"dW": [d.astype(float) for d in dW], "db": [d.astype(float) for d in db]})
+    assert not strict.ok
+
+
+def test_sum_in_the_mean_case_reads_m_and_the_message():
+    net, W, b, X, T = problem([3, 4, 2], 5, "sigmoid", 2)
+    c = ng.compare(net, X, T, as_dict(backprop(W, b, X, T, bug="sum_not_mean")))
+    first = c.findings[0]
+    assert (first.kind, first.quantity, first.layer) == ("scale", "dW", 2)
+    assert first.factor == pytest.approx(5.0)
+    assert "summed over the batch of m = 5 instead of averaging" in first.message
+    assert first.worst and first.worst[0].name.startswith("w_{")
+    w = first.worst[0]
+    assert w.yours == pytest.approx(5 * w.expected)
+    assert [f.kind for f in c.findings[1:]] == ["inherited"] * 3
+
+
+def test_two_softmax_outputs_one_sample_bias_wins_over_scale():
+    """δ rows ∝ (1, −1): one sample's bias gradient is also a constant multiple; the docs say which wins."""
+    net, W, b, X, T = problem([3, 3, 2], 4, "softmax", 3)
+    dW, db = backprop(W, b, X, T, head="softmax", bug="db_one_sample", layer=2)
+    c = ng.compare(net, X, T, {"dW": dW, "db": db})
+    assert [(f.kind, f.quantity, f.layer) for f in c.findings] == [("bias_not_reduced", "db", 2)]
+
+
+def test_check_backprop_calls_on_copies_and_reports_changed_inputs():
+    net, W, b, X, T = problem([3, 4, 2], 3, "sigmoid", 4)
+    weights_before = net.to_matrices()[0]
+
+    def fn(W, b, X, T):
+        return backprop(W, b, X, T)
+
+    assert ng.check_backprop(fn, net, X, T).ok
+
+    def stepping(W, b, X, T):
+        dW, db = backprop(W, b, X, T)
+        W[0] -= 0.5 * dW[0]                 # a step inside the gradient function
+        return {"dW": dW, "db": db}
+
+    c = ng.check_backprop(stepping, net, X, T)
+    assert [(f.kind, f.quantity, f.layer) for f in c.findings] == [("mismatch", "weights", 1)]
+    assert all(np.array_equal(u, v) for u, v in zip(weights_before, net.to_matrices()[0], strict=True))
+
+    def column_code(W, b, X, T):
+        return backprop(W, b, X, T, convention="column", bug="no_fprime", layer=1)
+
+    c = ng.check_backprop(column_code, net, X, T, convention="column")
+    assert (c.findings[0].kind, c.findings[0].layer) == ("missing_derivative", 1)
+
+
+def test_forward_values_and_loss_are_judged_and_inherited():
+    net, W, b, X, T = problem([3, 4, 2], 3, "sigmoid", 5)
+    mine = backprop(W, b, X, T, everything=True)
+    mine["z"][0] = X @ W[0]                               # forgot the bias of layer 1
+    mine["a"][0] = 1 / (1 + np.exp(-mine["z"][0]))
+    c = ng.compare(net, X, T, {"z": mine["z"], "a": mine["a"]})
+    assert [(f.kind, f.quantity, f.layer) for f in c.findings][:2] == [("mismatch", "z", 1), ("inherited", "a", 1)]
+    right = backprop(W, b, X, T, everything=True)
+    c = ng.compare(net, X, T, {"loss": right["loss"] * 3})
+    assert [(f.kind, f.factor) for f in c.findings] == [("scale", pytest.approx(3.0))]
+    assert "summed over the batch of m = 3" in c.findings[0].message
+    c = ng.compare(net, X, T, {"loss": right["loss"] * 1.37})
+    assert c.findings[0].kind == "mismatch"           # one number: a ratio alone names nothing
+
+
+def test_reports_str_repr_html():
+    net, W, b, X, T = problem([3, 4, 4, 2], 5, "sigmoid", 6)
+    c = ng.compare(net, X, T, as_dict(backprop(W, b, X, T, bug="no_fprime", layer=2)))
+    text = str(c)
+    assert "missing_derivative" in text and "tolerance" in text and "rtol = 1.5e-08" in text
+    assert len(repr(c)) < 300 and "missing_derivative" in repr(c)
+    assert "<table>" in c._repr_html_() and "missing_derivative" in c._repr_html_()
+    ok = ng.compare(net, X, T, as_dict(backprop(W, b, X, T)))
+    assert str(ok).startswith("compare OK") and len(repr(ok)) < 300
+
+
+@pytest.mark.parametrize("mine,message", [
+    ({"dw": []}, "unknown key(s) 'dw'"),
+    ({"dW": [np.zeros((3, 4))]}, "expected one per layer 1–2"),
+    ({"dW": {3: np.zeros((4, 2))}}, "no layer 3"),
+    ({"dW": [np.zeros((3, 5)), None]}, "mine['dW'] of layer 1 (row convention: n_in × n_out) has shape (3, 5); "
+                                       "expected (3, 4)"),
+    ({"db": [np.zeros(4), np.array([0.0, np.nan])]}, "mine['db'] of layer 2 contains nan"),
+    ({"delta": [np.zeros((2, 4)), None]}, "has shape (2, 4); expected (3, 4)"),
+    ({"loss": float("inf")}, "mine['loss'] must be finite"),
+])
+def test_bad_input_names_the_array_and_shape(mine, message):
+    net, W, b, X, T = problem([3, 4, 2], 3, "sigmoid", 7)
+    with pytest.raises(ValueError, match=None) as err:
+        ng.compare(net, X, T, mine)
+    assert message in str(err.value)
+
+
+def test_bad_options():
+    net, W, b, X, T = problem([3, 4, 2], 3, "sigmoid", 7)
+    with pytest.raises(ValueError, match="reduction"):
+        ng.compare(net, X, T, {}, reduction="average")
+    with pytest.raises(ValueError, match="convention"):
+        ng.compare(net, X, T, {}, convention="col")
+    with pytest.raises(ValueError, match="T of shape"):
+        ng.compare(net, X, T[:2], {})
