@@ -159,10 +159,12 @@ class Reference:
         self.acts = [get_activation(self.net.node(ids[0]).activation) for ids in self.ids]
         self.loss_fn = get_loss(self.net.loss)
         self.has_bias = all(self.net.node(i).has_bias for i in self.ids[-1])
-        self.z = [np.array(v, copy=True) for v in mx.z]
-        self.a = [np.array(v, copy=True) for v in mx.a]
+        z, a, delta = mx.z, mx.a, mx.delta
+        assert z is not None and a is not None and delta is not None     # set by forward and backward
+        self.z = [np.array(v, copy=True) for v in z]
+        self.a = [np.array(v, copy=True) for v in a]
         none = np.zeros((0, 0))                                       # layer 0 has no δ, W, b
-        self.delta = [none] + [np.array(mx.delta[k], copy=True) for k in range(1, self.L + 1)]
+        self.delta = [none] + [np.array(delta[k], copy=True) for k in range(1, self.L + 1)]
         weights, grads = mx.weights, mx.weight_grads
         bias_grads = mx.bias_grads() if self.has_bias else {}
         to_sum = self.m / self.r
