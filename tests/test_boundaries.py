@@ -276,3 +276,49 @@ def test_from_networkx_refuses_a_string_id():
     g.add_edge("a", 2)
     with pytest.raises(ValueError, match="must be a positive integer.*got 'a'"):
         ng.Network.from_networkx(g)
+
+
+# -- item 18: library messages ----------------------------------------------------------------------
+
+@given(st.integers(0, 5).filter(lambda n: n != 3), st.integers(0, 2))
+def test_connect_many_names_a_malformed_item(length, index):
+    g = small()
+    before = to_dict(g)
+    items = [(2, 4, 0.1), (1, 4, 0.2), (1, 4, 0.3)][:index] + [tuple(range(1, length + 1))]
+    with pytest.raises(ValueError, match=rf"connect_many takes \(src, dst, weight\) triples, e\.g\. "
+                                         rf"\[\(1, 4, 0\.15\)\]; item {index} is "):
+        g.connect_many(items)
+    with pytest.raises(ValueError, match=r"item 0 is 5"):
+        g.connect_many([5])
+    assert to_dict(g) == before
+
+
+@pytest.mark.parametrize("build", [lambda: ng.Network(), lambda: _only(neurons=1), lambda: _only(inputs=2),
+                                   lambda: _only(inputs=1, neurons=2)])
+def test_repr_works_in_every_state_of_building(build):
+    net = build()
+    assert repr(net).startswith("<Network ") and f"nodes={len(net)}" in repr(net)
+
+
+def _only(inputs=0, neurons=0):
+    net = ng.Network()
+    for i in range(1, inputs + 1):
+        net.add_input(i)
+    for i in range(inputs + 1, inputs + neurons + 1):
+        net.add_neuron(i)
+    return net
+
+
+@given(st.integers(1, 50), st.integers(51, 100))
+def test_a_reversed_edge_lookup_suggests_the_right_call(src, dst):
+    g = ng.Network()
+    g.add_input(src)
+    g.add_neuron(dst)
+    g.add_neuron(dst + 1)
+    g.connect(src, dst, 0.5)
+    with pytest.raises(KeyError, match=rf"no edge {dst} → {src} \(w_\{{{src},{dst}\}}\) in this network; "
+                                       rf"did you mean net.edge\({src}, {dst}\), i.e. w_\{{{dst},{src}\}}\?"):
+        g.edge(dst, src)
+    with pytest.raises(KeyError) as info:
+        g.edge(src, dst + 1)                              # neither direction exists: no suggestion
+    assert "did you mean" not in str(info.value)

@@ -37,7 +37,7 @@ import numpy as np
 
 from neurograph.engine.activations import Activation, get_activation
 from neurograph.engine.losses import Loss, get_loss
-from neurograph.engine.validation import boolean, finite_array, finite_number, node_id, sample_batches
+from neurograph.engine.validation import boolean, edge_triple, finite_array, finite_number, node_id, sample_batches
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 
@@ -291,8 +291,7 @@ class Network:
         Raises ValueError naming the offending ids for an unknown node, an edge
         into an input, a self-loop, a duplicate or a cycle; then nothing is added.
         """
-        new = [(node_id(s, "source id"), node_id(d, "destination id"),
-                finite_number(w, f"weight of edge {s} → {d}")) for s, d, w in edges]
+        new = [edge_triple(item, i) for i, item in enumerate(edges)]
         seen: set[tuple[int, int]] = set()
         existing = {(self._nodes[k].id, d) for d in {d for _, d, _ in new if d in self._by_id}
                     for k in self._by_id[d]._src}
@@ -349,7 +348,9 @@ class Network:
         s, d = self.node(src), self.node(dst)
         hit = np.flatnonzero(d._src == s._slot)
         if hit.size == 0:
-            raise KeyError(f"no edge {src} → {dst} (w_{{{dst},{src}}}) in this network")
+            reverse = np.flatnonzero(s._src == d._slot).size
+            hint = f"; did you mean net.edge({dst}, {src}), i.e. w_{{{src},{dst}}}?" if reverse else ""
+            raise KeyError(f"no edge {src} → {dst} (w_{{{dst},{src}}}) in this network{hint}")
         return Edge(s, d, int(hit[0]))
 
     def _id_range(self) -> str:

@@ -145,6 +145,15 @@ def node_id(value, what: str = "node id") -> int:
     return int(value)
 
 
+def edge_triple(item, index: int) -> tuple[int, int, float]:
+    """One (src, dst, weight) of ``connect_many``, checked; ``index`` is its place in the list."""
+    if not isinstance(item, (tuple, list)) or len(item) != 3:
+        raise ValueError(f"connect_many takes (src, dst, weight) triples, e.g. [(1, 4, 0.15)]; "
+                         f"item {index} is {show(item)}")
+    s, d, w = item
+    return node_id(s, "source id"), node_id(d, "destination id"), finite_number(w, f"weight of edge {s} → {d}")
+
+
 def lookup(registry: dict, name, kind: str, hint: str = ""):
     """``registry[name]``, or a ValueError that lists the valid names of this ``kind``."""
     try:

@@ -22,7 +22,7 @@ def _ids(nodes: list[Node]) -> str:
 
 def summary(net: Network, n_edges: int) -> str:
     """``<Network [3, 4, 2] nodes=9 edges=20 loss=half_squared>``; very deep nets list their first and last widths."""
-    sizes: list = [len(layer) for layer in net.layers] if len(net) and net.outputs else []
+    sizes: list = [len(layer) for layer in net.layers] if net.inputs and net.outputs else []
     if len(sizes) > MAX_LAYERS:
         sizes = [*sizes[:4], f"… {len(sizes) - 8} more", *sizes[-4:]]
     shown = "[" + ", ".join(map(str, sizes)) + "]"
@@ -31,7 +31,7 @@ def summary(net: Network, n_edges: int) -> str:
 
 def network_html(net: Network, n_edges: int) -> str:
     """One row per layer: its node ids, width, activations and whether its neurons have biases."""
-    layers = net.layers if len(net) and net.outputs else []
+    layers = net.layers if net.inputs and net.outputs else []
     shown = layers if len(layers) <= MAX_LAYERS else [*layers[:4], None, *layers[-4:]]
     rows: list[tuple[object, ...]] = []
     for layer in shown:
