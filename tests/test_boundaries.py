@@ -298,6 +298,7 @@ def test_connect_many_names_a_malformed_item(length, index):
 def test_repr_works_in_every_state_of_building(build):
     net = build()
     assert repr(net).startswith("<Network ") and f"nodes={len(net)}" in repr(net)
+    assert "<table" in net._repr_html_()
 
 
 def _only(inputs=0, neurons=0):
