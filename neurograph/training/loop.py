@@ -313,9 +313,7 @@ def _check_options(epochs, batch_size, weight_decay, shuffle, seed, progress, th
 def _check_loss(model: Network | MatrixNetwork) -> None:
     """Refuse a loss the output layer cannot have (cross-entropy on relu …) before training starts."""
     graph = model if isinstance(model, Network) else model.to_graph()
-    loss = get_loss(graph.loss)
-    for node in graph.outputs:
-        loss.check_output(node.activation, f"output node {node.id}")
+    get_loss(graph.loss).check_outputs(graph.outputs)
 
 
 def _score(engine, X, y, T, task: Task) -> tuple[float, float]:
