@@ -17,6 +17,7 @@ from neurograph.explanations.explanation import Explanation
 from neurograph.explanations.matrix_view import explain_matrix
 from neurograph import examples
 from neurograph.check.compare import Comparison, check_backprop, compare
+from neurograph.check.grade import Grade, grade
 from neurograph.training import datasets
 from neurograph.training.datasets import load_mnist, mnist_subset, xor
 from neurograph.training.loop import History, TrainingDiverged, evaluate, train
@@ -29,4 +30,4 @@ __all__ = ["ACTIVATIONS", "CrosscheckReport", "Edge", "Explanation", "History", 
            "explain", "explain_matrix", "get_activation", "get_loss", "load_mnist",
            "mnist_subset", "run_preset", "train", "xor", "__version__"]
 # the user's own math (issue 13)
-__all__ += ["Comparison", "check_backprop", "compare"]
+__all__ += ["Comparison", "Grade", "check_backprop", "compare", "grade"]

@@ -234,3 +234,81 @@ def test_bad_options():
         ng.compare(net, X, T, {}, convention="col")
     with pytest.raises(ValueError, match="T of shape"):
         ng.compare(net, X, T[:2], {})
+
+
+def test_cli_compare_exit_codes(tmp_path, capsys):
+    from neurograph.commands.cli import main
+    net, W, b, X, T = problem([3, 4, 4, 2], 5, "sigmoid", 8, convention="column")
+    model = tmp_path / "model.json"
+    net.save(model)
+    right = backprop(W, b, X, T, convention="column", everything=True)
+    arrays = {f"{q}{k}": v for q in ("dW", "db", "delta") for k, v in enumerate(right[q], 1)}
+    np.savez(tmp_path / "right.npz", X=X, T=T, loss=right["loss"], **arrays)
+    assert main(["compare", str(model), str(tmp_path / "right.npz"), "--convention", "column"]) == 0
+    assert capsys.readouterr().out.startswith("compare OK")
+    dW, db = backprop(W, b, X, T, convention="column", bug="no_fprime", layer=2)
+    np.savez(tmp_path / "bug.npz", X=X, T=T, dW1=dW[0], dW2=dW[1], dW3=dW[2], db1=db[0])
+    assert main(["compare", str(model), str(tmp_path / "bug.npz"), "--convention", "column"]) == 1
+    out = capsys.readouterr().out
+    assert "1. missing_derivative — dW of layer 2" in out and "2. inherited — dW of layer 1" in out
+    np.savez(tmp_path / "odd.npz", X=X, T=T, dW7=dW[0])
+    assert main(["compare", str(model), str(tmp_path / "odd.npz")]) == 2
+    assert "array dW7 names layer 7, but the model has layers 1–3" in capsys.readouterr().err
+    np.savez(tmp_path / "shape.npz", X=X, T=T, dW1=dW[1])
+    assert main(["compare", str(model), str(tmp_path / "shape.npz"), "--convention", "column"]) == 2
+    assert "mine['dW'] of layer 1 (column convention: n_out × n_in) has shape (4, 4); expected (4, 3)" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["compare", "grade"])
+def test_help_shows_an_example(command, capsys):
+    from neurograph.commands.cli import main
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "example:" in out and f"neurograph {command} model.json" in out
+
+
+@pytest.mark.parametrize("convention", ["row", "column"])
+def test_from_matrices_round_trip_is_exact_and_convention_decides(convention):
+    rng = np.random.default_rng(9)
+    W = [rng.normal(size=(3, 3)), rng.normal(size=(3, 2) if convention == "row" else (2, 3))]
+    b = [rng.normal(size=3), rng.normal(size=2)]
+    net = ng.Network.from_matrices(W, b, convention=convention, activation="tanh", output_activation="softmax",
+                                   loss="cross_entropy")
+    W2, b2 = net.to_matrices(convention)
+    assert all(np.array_equal(u, v) for u, v in zip(W, W2, strict=True))
+    assert all(np.array_equal(u, v) for u, v in zip(b, b2, strict=True))
+    assert W2[0] is not net.to_matrices(convention)[0][0]            # fresh arrays
+    # the square first layer: row W[i, j] is the edge from node i+1 to node 4+j; column W[j, i]
+    i, j = 0, 2
+    expect = W[0][i, j] if convention == "row" else W[0][j, i]
+    assert net.edge(1 + i, 4 + j).weight == expect
+    other = "column" if convention == "row" else "row"
+    assert np.array_equal(net.to_matrices(other)[0][0], W[0].T)
+    x = rng.normal(size=3)
+    row = [w if convention == "row" else w.T for w in W]
+    h = np.tanh(x @ row[0] + b[0])
+    z = h @ row[1] + b[1]
+    assert net.forward(x) == pytest.approx(np.exp(z) / np.exp(z).sum(), rel=1e-12)
+    assert net.node(4).activation == "tanh" and net.loss == "cross_entropy"
+
+
+def test_from_matrices_bad_input():
+    with pytest.raises(ValueError, match=r"weights\[1\] \(layer 2\) has shape \(3, 2\) but layer 1 has 4 nodes; "
+                                         r"expected \(4, 2\) in the row convention"):
+        ng.Network.from_matrices([np.zeros((3, 4)), np.zeros((3, 2))])
+    with pytest.raises(ValueError, match=r"biases\[0\] \(layer 1\) has shape \(3,\); expected \(4,\)"):
+        ng.Network.from_matrices([np.zeros((3, 4))], [np.zeros(3)])
+    with pytest.raises(ValueError, match="convention"):
+        ng.Network.from_matrices([np.zeros((3, 4))], convention="rows")
+    net = ng.Network.from_matrices([np.ones((2, 2))])
+    assert net.to_matrices()[1] is None and not net.node(3).has_bias
+    skip = ng.Network()
+    for i in (1, 2):
+        skip.add_input(i)
+    skip.add_neuron(3)
+    skip.add_neuron(4)
+    skip.connect_many([(1, 3, 0.1), (2, 3, 0.2), (3, 4, 0.3), (1, 4, 0.4)])
+    with pytest.raises(ValueError, match="node 4 is not fed by exactly every node of layer 1"):
+        skip.to_matrices()

@@ -227,13 +227,17 @@ def formula(quantity: str, layer: int | None, ref: Reference, convention: str) -
 
 def _loss_formula(ref: Reference) -> str:
     return {"half_squared": "C_x = ½Σ(a − t)²", "squared": "C_x = Σ(a − t)²",
-            "cross_entropy": "C_x = −Σ t·ln a"}.get(ref.loss_fn.name, f"the {ref.loss_fn.name} loss")
+            "cross_entropy": "C_x = −Σ t·ln a",
+            "binary_cross_entropy": "C_x = −Σ[t ln a + (1 − t) ln(1 − a)]"}.get(
+        ref.loss_fn.name, f"the {ref.loss_fn.name} loss")
 
 
 def _output_delta_formula(ref: Reference) -> str:
     act, L = ref.acts[ref.L].name, ref.L
     if ref.loss_fn.name == "cross_entropy" and act == "softmax":
         return f"δ_{L} = a_{L} − t (softmax + cross-entropy)"
+    if ref.loss_fn.name == "binary_cross_entropy" and act == "sigmoid":
+        return f"δ_{L} = a_{L} − t (sigmoid + binary cross-entropy)"
     grad = {"half_squared": "(a − t)", "squared": "2(a − t)", "cross_entropy": "(−t / a)"}.get(
         ref.loss_fn.name, "∂C/∂a")
     if act == "softmax":

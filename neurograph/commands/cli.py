@@ -1,4 +1,4 @@
-"""The ``neurograph`` command: demo, draw, check, train, explain.
+"""The ``neurograph`` command: demo, draw, check, train, explain, compare, grade.
 
 Each subcommand lives in ``neurograph/commands/<name>.py`` with two
 functions, ``add_parser(subparsers)`` and ``run(args) -> int``.
@@ -11,7 +11,7 @@ import sys
 
 from neurograph import __version__
 
-COMMANDS = ("demo", "draw", "check", "train", "explain")
+COMMANDS = ("demo", "draw", "check", "train", "explain", "compare", "grade")
 
 
 def build_parser() -> argparse.ArgumentParser:
