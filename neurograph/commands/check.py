@@ -9,6 +9,7 @@ import numpy as np
 
 from neurograph.check.crosscheck import crosscheck
 from neurograph.engine.graph import Network
+from neurograph.io.model_file import load_model
 
 
 def add_parser(sub):
@@ -18,7 +19,7 @@ def add_parser(sub):
                     "backend (batched W·x), compare every output, δ, ∂C/∂w and ∂C/∂b, and check "
                     "a random sample of gradients against central finite differences (and "
                     "PyTorch autograd when installed). Exit code 0 when all agree, 1 when not.")
-    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("--samples", type=int, default=20, metavar="N",
                    help="weights and biases to check by finite differences (default 20)")
     p.add_argument("--rows", type=int, default=4, metavar="R",
@@ -45,7 +46,7 @@ def random_batch(net: Network, rows: int, seed: int) -> tuple[np.ndarray, np.nda
 
 
 def run(args) -> int:
-    net = Network.load(args.model)
+    net = load_model(args.model)
     X, T = random_batch(net, args.rows, args.seed)
     report = crosscheck(net, X, T, samples=args.samples, tol=args.tol, seed=args.seed,
                         convention=args.convention, torch=False if args.no_torch else None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurograph.engine.graph import Network
+from neurograph.io.model_file import load_model
 from neurograph.commands import parse_numbers
 
 
@@ -15,7 +15,7 @@ def add_parser(sub):
                     "--target too, the backward pass fills in every δ and ∂C/∂w. The format "
                     "follows the extension of -o: .svg, .png, .pdf or .dot (DOT text, needs no "
                     "Graphviz).")
-    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("-o", "--output", default="net.svg", help="picture file (default net.svg)")
     p.add_argument("--labels", choices=("table", "edge", "none"), default="table",
                    help="table: each neuron lists its incoming w and ∂C/∂w (default); "
@@ -36,7 +36,7 @@ def add_parser(sub):
 def run(args) -> int:
     import visualize
 
-    net = Network.load(args.model)
+    net = load_model(args.model)
     if args.target and not args.input:
         raise ValueError("--target needs --input (the sample whose target it is)")
     loss = None

@@ -6,6 +6,7 @@ import numpy as np
 from neurograph.engine.builders import WORKED_T, WORKED_X
 from neurograph.explanations.equations import FORMATS, _shorten, explain
 from neurograph.engine.graph import Network
+from neurograph.io.model_file import load_model
 from neurograph.commands import parse_numbers
 
 
@@ -15,7 +16,7 @@ def add_parser(sub):
         description="Run one sample through a saved model (forward, and backward when a target is "
                     "known) and print the equations of the chosen nodes, edges or the loss with "
                     "every number substituted.")
-    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("--node", type=int, action="append", default=[], metavar="ID",
                    help="node id to explain (repeatable), e.g. --node 4")
     p.add_argument("--edge", action="append", default=[], metavar="SRC,DST",
@@ -52,7 +53,7 @@ def _show(values: np.ndarray) -> str:
 
 
 def run(args) -> int:
-    net = Network.load(args.model)
+    net = load_model(args.model)
     targets = args.node + [_edge(e) for e in args.edge] + (["loss"] if args.loss else [])
     if not targets:
         raise ValueError("choose what to explain: --node ID, --edge SRC,DST or --loss")

@@ -599,7 +599,7 @@ class Network:
         return from_torch(module, loss=loss)
 
     @classmethod
-    def from_sklearn(cls, model) -> "Network":
+    def from_sklearn(cls, model) -> Network:
         """A Network from a fitted sklearn MLPClassifier/MLPRegressor (see ``neurograph.io.sklearn_bridge``)."""
         from neurograph.io.sklearn_bridge import from_sklearn
         return from_sklearn(model)
@@ -608,6 +608,17 @@ class Network:
         """The same network as a fitted sklearn MLP (see ``neurograph.io.sklearn_bridge``)."""
         from neurograph.io.sklearn_bridge import to_sklearn
         return to_sklearn(self)
+
+    @classmethod
+    def from_onnx(cls, model, output: str | None = None, loss: str | None = None) -> Network:
+        """A Network from an ONNX MLP graph, a path or a ModelProto (see ``neurograph.io.onnx_in``)."""
+        from neurograph.io.onnx_in import from_onnx
+        return from_onnx(model, output=output, loss=loss)
+
+    def to_onnx(self, path, dtype: str = "float32"):
+        """Write the network as an ONNX model and return it (see ``neurograph.io.onnx_out``)."""
+        from neurograph.io.onnx_out import to_onnx
+        return to_onnx(self, path, dtype=dtype)
 
     def copy(self) -> "Network":
         """An independent copy with the same structure, weights and biases (no gradients)."""
