@@ -47,17 +47,12 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
         if W.shape != (width, len(prev)) or not np.all(np.isfinite(W)):
             raise ValueError(f"init returned shape {W.shape} (or non-finite values) for layer "
                              f"{next_id}–{next_id + width - 1}; expected finite ({width}, {len(prev)})")
-        src = np.array([n._slot for n in prev], dtype=np.intp)
-        layer = []
-        for j in range(width):
-            node = net.add_neuron(next_id + j, activation=act, bias=0.0 if bias else None)
-            node._src, node._w, node._g = src, W[j].copy(), np.zeros(len(prev))
-            layer.append(node)
-        for p in prev:
-            p._outs.extend(layer)
+        sources = [n.id for n in prev]
+        layer = [net.add_neuron(next_id + j, activation=act, bias=0.0 if bias else None) for j in range(width)]
+        for j, node in enumerate(layer):
+            net.wire(node.id, sources, W[j])
         prev = layer
         next_id += width
-    net._structure_changed()
     return net
 
 

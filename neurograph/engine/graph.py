@@ -10,14 +10,9 @@ Conventions (fixed; the README's "Conventions" table)
   ``bias_grad`` of a node is ∂C/∂b.  Gradients accumulate (sum) over the
   samples seen since ``zero_grad()``.
 
-How the numbers are stored
---------------------------
-Each neuron keeps its *incoming* weights and their gradients in two small
-numpy arrays (one entry per incoming edge), and an ``Edge`` is a writable view
-of one entry.  z, a, δ, b and ∂C/∂b of every node live in flat arrays of the
-network, indexed by the node's slot.  The forward pass still walks neuron by
-neuron along the edges in topological order — it never builds layer matrices
-(that is ``MatrixNetwork``'s job):
+The two passes (``Network.forward`` and ``Network.backward`` below) walk
+neuron by neuron along the edges in topological order — they never build
+layer matrices (that is ``MatrixNetwork``'s job):
 
     forward   z_j = Σ_i w_ji·a_i + b_j,   a_j = f(z_j)
     backward  δ_j = f′(z_j) · Σ_k w_kj·δ_k            (k runs over j's outgoing edges)
@@ -25,171 +20,36 @@ neuron along the edges in topological order — it never builds layer matrices
 
 The backward sum Σ_k w_kj·δ_k is gathered by letting every neuron k, once its
 δ_k is known, send w_kj·δ_k back along each of its incoming edges.
+
+How the numbers are stored
+--------------------------
+All weights live in one flat array (``neurograph.engine.store``): a neuron's
+incoming weights are one contiguous block, its ∂C/∂w the same block of a
+second array, and an ``Edge`` is a live, writable view of one entry.  z, a,
+δ, Σw·δ, b and ∂C/∂b of every node live in flat arrays indexed by the node's
+slot.  ``neurograph.engine.plan`` prepares, once per structure, the views
+each neuron reads.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
+from neurograph.engine import plan as planning
 from neurograph.engine.activations import Activation, get_activation
 from neurograph.engine.losses import Loss, get_loss
+from neurograph.engine.order import TopologicalOrder
+from neurograph.engine.store import ParameterStore
 from neurograph.engine.validation import boolean, edge_triple, finite_array, finite_number, node_id, sample_batches
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
-
-
-class Edge:
-    """One weight w_{dst,src}: a live, writable view into the destination's arrays."""
-
-    __slots__ = ("src", "dst", "_k")
-
-    def __init__(self, src: "Node", dst: "Node", k: int):
-        self.src, self.dst, self._k = src, dst, k
-
-    @property
-    def weight(self) -> float:
-        return float(self.dst._w[self._k])
-
-    @weight.setter
-    def weight(self, value: float) -> None:
-        self.dst._w[self._k] = finite_number(value, f"weight of {self.name}")
-        self.dst._net._parameters_changed()
-
-    @property
-    def grad(self) -> float | None:
-        """∂C/∂w summed since ``zero_grad()``; None before any backward pass."""
-        return float(self.dst._g[self._k]) if self.dst._net._grads_ready else None
-
-    @property
-    def name(self) -> str:
-        """The seeds' target-first name, e.g. ``w_{4,1}`` for the edge 1 → 4."""
-        return f"w_{{{self.dst.id},{self.src.id}}}"
-
-    @property
-    def pretty(self) -> str:
-        """Unicode form of ``name``, e.g. ``w₄,₁``."""
-        return f"w{str(self.dst.id).translate(_SUBSCRIPT)},{str(self.src.id).translate(_SUBSCRIPT)}"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Edge) and (self.src, self.dst) == (other.src, other.dst)
-
-    def __hash__(self) -> int:
-        return hash((self.src.id, self.dst.id))
-
-    def __repr__(self) -> str:
-        return f"<Edge {self.pretty}: {self.src.id} → {self.dst.id}, w={self.weight:.6g}>"
-
-
-class Node:
-    """One neuron (or input).  Its numbers are views into the network's arrays."""
-
-    __slots__ = ("_net", "id", "_slot", "_act", "has_bias", "is_input",
-                 "_src", "_w", "_g", "_x", "_outs")
-
-    def __init__(self, net: "Network", id: int, slot: int, act: Activation,
-                 has_bias: bool, is_input: bool):
-        self._net, self.id, self._slot, self._act = net, id, slot, act
-        self.has_bias, self.is_input = has_bias, is_input
-        self._src = np.zeros(0, dtype=np.intp)   # slots of the source nodes
-        self._w = np.zeros(0)                    # incoming weights, one per edge
-        self._g = np.zeros(0)                    # their accumulated ∂C/∂w
-        self._x = np.zeros(0)                    # a of the sources, from the last forward
-        self._outs: list[Node] = []              # destination nodes
-
-    # -- identity and structure -------------------------------------------
-    @property
-    def activation(self) -> str:
-        return self._act.name
-
-    @property
-    def layer(self) -> int:
-        """0 for inputs; 1 + the deepest predecessor's layer; outputs share the last."""
-        return self._net._compile().layer_of[self._slot]
-
-    @property
-    def inputs(self) -> list[Edge]:
-        """Incoming edges, by source id."""
-        return sorted((Edge(self._net._nodes[s], self, k) for k, s in enumerate(self._src)),
-                      key=lambda e: e.src.id)
-
-    @property
-    def summed_inputs(self) -> list[Edge]:
-        """Incoming edges in the order z = Σ w·a adds them up (the order they were connected);
-        ``save`` writes them so, and a loaded network gives bit-identical outputs."""
-        return [Edge(self._net._nodes[s], self, k) for k, s in enumerate(self._src)]
-
-    @property
-    def outputs(self) -> list[Edge]:
-        """Outgoing edges, by destination id."""
-        return sorted((d._edge_from(self) for d in self._outs), key=lambda e: e.dst.id)
-
-    @property
-    def is_output(self) -> bool:
-        return not self.is_input and not self._outs
-
-    def _edge_from(self, src: "Node") -> Edge:
-        return Edge(src, self, int(np.flatnonzero(self._src == src._slot)[0]))
-
-    # -- numbers -------------------------------------------------------------
-    @property
-    def bias(self) -> float | None:
-        """b, or None for a node without a bias (a plain input, or bias=None)."""
-        return float(self._net._b[self._slot]) if self.has_bias else None
-
-    @bias.setter
-    def bias(self, value: float) -> None:
-        if not self.has_bias:
-            raise ValueError(f"node {self.id} has no bias (it was created with bias=None)")
-        self._net._b[self._slot] = finite_number(value, f"bias of node {self.id}")
-        self._net._parameters_changed()
-
-    def _state(self, array: np.ndarray, ready: bool) -> float | None:
-        return float(array[self._slot]) if ready else None
-
-    @property
-    def z(self) -> float | None:
-        """z = Σ w·a + b from the last forward pass (None before one)."""
-        return self._state(self._net._z, self._net._forward_ready)
-
-    @property
-    def a(self) -> float | None:
-        """a = f(z) from the last forward pass (None before one)."""
-        return self._state(self._net._a, self._net._forward_ready)
-
-    @property
-    def delta(self) -> float | None:
-        """δ = ∂C/∂z from the last backward pass (None before one)."""
-        return self._state(self._net._d, self._net._backward_ready)
-
-    @property
-    def bias_grad(self) -> float | None:
-        """∂C/∂b summed since ``zero_grad()`` (None before a backward pass or without bias)."""
-        return self._state(self._net._bg, self._net._grads_ready and self.has_bias)
-
-    def __repr__(self) -> str:
-        kind = "input" if self.is_input else "output" if self.is_output else "hidden"
-        return f"<Node {self.id} {kind} {self.activation}>"
-
-
-@dataclass
-class _Layer:
-    """One topological layer of the compiled plan."""
-
-    slots: np.ndarray
-    neurons: list[Node]
-    groups: list[tuple[Activation, np.ndarray, np.ndarray]] = field(default_factory=list)
-    # each group: (activation, slots, positions of those slots within this layer)
-
-
-@dataclass
-class _Plan:
-    layers: list[_Layer]
-    layer_of: dict[int, int]
-    n_slots: int
+_NODE_ARRAYS = ("_bias", "_bias_grad", "_z", "_a", "_delta", "_sum_w_delta")
 
 
 class Network:
@@ -204,12 +64,170 @@ class Network:
         self._loss: Loss = get_loss(loss)
         self._nodes: list[Node] = []          # by slot (creation order)
         self._by_id: dict[int, Node] = {}
-        self._plan: _Plan | None = None
-        cap = 8
-        self._b, self._bg, self._z, self._a, self._d, self._acc = (np.zeros(cap) for _ in range(6))
+        self._store = ParameterStore()        # every weight and ∂C/∂w, one block per neuron
+        self._order = TopologicalOrder()      # rank[slot], sources before destinations
+        self._plan: planning.Plan | None = None
+        cap = 8                               # per node slot: b, ∂C/∂b, z, a, δ and Σ_k w_kj·δ_k
+        self._bias, self._bias_grad, self._z, self._a, self._delta, self._sum_w_delta = (
+            np.zeros(cap) for _ in _NODE_ARRAYS)
         self._forward_ready = self._backward_ready = self._grads_ready = False
+        self._inputs_pending = False          # plain inputs' δ not yet gathered (see _input_deltas)
         self._target: np.ndarray | None = None   # the t of the last backward pass
         self._version = self._forward_version = 0   # parameter changes so far / at the last forward
+
+    # -- the engine ------------------------------------------------------------
+    def forward(self, x) -> np.ndarray:
+        """Propagate x (one sample, or rows of samples) and return the outputs.
+
+        For a batch the node values left behind are those of the last row.
+        """
+        plan = self._compile()
+        X = finite_array(x, "input x", self.n_inputs)
+        if X.ndim == 2:
+            return np.stack([self._forward_one(plan, row) for row in X])
+        return self._forward_one(plan, X)
+
+    def _forward_one(self, plan: planning.Plan, x: np.ndarray) -> np.ndarray:
+        z, a, b = self._z, self._a, self._bias
+        z[plan.inputs] = x + b[plan.inputs]                # inputs: z = x (+ b)
+        for layer in plan.layers:
+            for j, w, _, xs, take, tmp, reduce, _, _ in layer.kernels:
+                if take is not None:
+                    np.take(a, take, out=xs)               # a_i of every incoming edge
+                s = np.add.reduce(np.multiply(w, xs, out=tmp)) if reduce else w.dot(xs)
+                z[j] = s + b[j]                            # z_j = Σ_i w_ji·a_i + b_j
+            for act, where, _ in layer.groups:
+                a[where] = act(z[where])                   # a_j = f(z_j); softmax over its group
+        self._forward_ready, self._backward_ready = True, False
+        self._forward_version = self._version
+        return a[plan.layers[-1].slots]
+
+    def backward(self, t) -> float:
+        """Backpropagate the target t of the last forward pass; return the loss C.
+
+        Fills every node's δ, adds a_i·δ_j to every edge's grad and δ_j to
+        every bias_grad (accumulating until ``zero_grad()``).
+        """
+        if not self._forward_ready:
+            raise RuntimeError("backward(t) needs a forward(x) first")
+        plan = self._compile()
+        T = finite_array(t, "target t", self.n_outputs, allow_batch=False)
+        if not self._grads_ready:                          # start from zero: no stale sums
+            self._store.grads[:self._store.end] = 0.0
+            self._bias_grad[:] = 0.0
+        loss = self._output_deltas(plan, T)
+        z, a, d, acc = self._z, self._a, self._delta, self._sum_w_delta
+        acc[:] = 0.0                                       # acc_j collects Σ_k w_kj·δ_k
+        for layer in reversed(plan.layers[1:]):
+            if layer is not plan.layers[-1]:
+                for act, where, _ in layer.groups:
+                    d[where] = act.backward(z[where], a[where], acc[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
+            for j, w, g, xs, _, tmp, _, back, _ in layer.kernels:
+                dj = d[j]
+                np.add(g, np.multiply(xs, dj, out=tmp), out=g)   # ∂C/∂w_ji += a_i·δ_j
+                if back is not None:                       # node i receives w_ji·δ_j
+                    acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
+        self._input_deltas(plan, deferred=False)
+        self._bias_grad[plan.biased] += d[plan.biased]     # ∂C/∂b_j = δ_j
+        self._backward_ready = self._grads_ready = True
+        self._inputs_pending = plan.deferred
+        self._target = T.copy()
+        return loss
+
+    def _output_deltas(self, plan: planning.Plan, T: np.ndarray) -> float:
+        """C and δ_out = ∂C/∂z of the output layer, checked for overflow."""
+        z, a, out = self._z, self._a, plan.layers[-1]
+        with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
+            loss = sum(float(self._loss.value(a[w], T[pos], z[w], act)) for act, w, pos in out.groups)
+            deltas = [self._loss.output_delta(z[w], a[w], T[pos], act) for act, w, pos in out.groups]
+        if not math.isfinite(loss) or not all(np.all(np.isfinite(dl)) for dl in deltas):
+            raise ValueError(f"the loss overflowed (C = {loss}) for this input and target; "
+                             "scale the inputs or weights down")
+        for (_, w, _), delta in zip(out.groups, deltas, strict=True):
+            self._delta[w] = delta
+        return loss
+
+    def _input_deltas(self, plan: planning.Plan, deferred: bool) -> None:
+        """δ of the inputs: those with a bias now (deferred=False), the plain ones when read (True).
+
+        A plain input's δ = Σ_k w_ki·δ_k is needed by no gradient, so backward
+        leaves it until ``Node.delta`` asks; it is gathered in the same order
+        as the scatter above, so the numbers are the same.
+        """
+        acc, d, first = self._sum_w_delta, self._delta, plan.layers[0]
+        if deferred:
+            for layer in reversed(plan.layers[1:]):
+                for j, w, *_, later in layer.kernels:
+                    if later is not None:
+                        acc[later[0]] += d[j] * (w if later[1] is None else w[later[1]])
+            self._inputs_pending = False
+        elif not any(n.has_bias for n in (self._nodes[s] for s in first.slots)):
+            return
+        for act, where, _ in first.groups:
+            d[where] = act.backward(self._z[where], self._a[where], acc[where])
+
+    def backward_batch(self, X, T) -> float:
+        """forward + backward for each row of X, T; returns the mean loss.
+
+        Gradients accumulate as sums over the rows (divide by len(X) for the
+        batch mean that ``MatrixNetwork.backward`` reports).
+        """
+        X, T = sample_batches(X, T, self.n_inputs, self.n_outputs)
+        total = 0.0
+        for x, t in zip(X, T, strict=True):
+            self.forward(x)
+            total += self.backward(t)
+        return total / len(X)
+
+    def step(self, lr: float, weight_decay: float = 0.0, biases: bool = True) -> None:
+        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b.
+
+        λ is the L2 weight decay of seeds 001/002 (C + λ/2·Σw²); biases are not
+        decayed, and ``biases=False`` keeps them fixed (Mazur's example).  A
+        gradient that reads None (after ``zero_grad`` or a change of structure)
+        is not applied.  A step that would make any parameter NaN or ±inf raises
+        ValueError naming it and changes nothing.
+        """
+        lr = finite_number(lr, "learning rate lr")
+        weight_decay = finite_number(weight_decay, "weight_decay")
+        if lr < 0 or weight_decay < 0:
+            raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
+        biases = boolean(biases, "biases")
+        plan = self._compile()
+        self._settle_inputs()
+        store, b = self._store, self._bias
+        w = store.weights[:store.end]
+        new_w = w * (1.0 - lr * weight_decay) if weight_decay else w.copy()   # the λ·w part
+        new_b = b[plan.biased]
+        if self._grads_ready:
+            with np.errstate(over="ignore", invalid="ignore"):     # refused below, naming the culprit
+                new_w -= lr * store.grads[:store.end]
+                if biases:
+                    new_b = new_b - lr * self._bias_grad[plan.biased]
+        self._refuse_non_finite(new_w, new_b, plan, f"step(lr={lr:g})")
+        w[:] = new_w
+        b[plan.biased] = new_b
+        self._parameters_changed()
+
+    def _refuse_non_finite(self, new_w: np.ndarray, new_b: np.ndarray, plan: planning.Plan, what: str) -> None:
+        """ValueError naming the first edge or bias that ``what`` would make NaN or ±inf."""
+        if math.isfinite(float(new_w.sum())) and math.isfinite(float(new_b.sum())):
+            return                                         # a NaN or inf anywhere makes a sum non-finite
+        bad = np.flatnonzero(~np.isfinite(new_w))
+        if len(bad):
+            slot, k = self._store.owner(int(bad[0]))
+            dst = self._nodes[slot]
+            src = next(self._nodes[s] for s, p in dst._source_position.items() if p == k)
+            name, value = Edge(src, dst, k).name, new_w[bad[0]]
+        else:
+            i = int(np.flatnonzero(~np.isfinite(new_b))[0])
+            name, value = f"the bias of node {self._nodes[np.arange(plan.n_slots)[plan.biased][i]].id}", new_b[i]
+        raise ValueError(f"{what} would make {name} {value}; no parameter was changed "
+                         "(try a smaller learning rate)")
+
+    def zero_grad(self) -> None:
+        """Forget every accumulated ∂C/∂w and ∂C/∂b (they read None, and the next backward starts from 0)."""
+        self._grads_ready = False
 
     # -- building ------------------------------------------------------------
     @property
@@ -241,6 +259,11 @@ class Network:
     def _parameters_changed(self) -> None:
         self._version += 1
 
+    @property
+    def loss_function(self) -> Loss:
+        """The Loss object itself (its value and output δ), for the other engines."""
+        return self._loss
+
     def add_input(self, id: int, activation: str | None = None, bias: float | None = None) -> Node:
         """Add an input node.  Plain inputs pass x through (a = x, no bias);
         with an activation the node computes a = f(x + b) (seed 000's tanh layer)."""
@@ -263,38 +286,39 @@ class Network:
         slot = len(self._nodes)
         self._grow(slot + 1)
         node = Node(self, nid, slot, act, has_bias=b is not None, is_input=is_input)
-        self._b[slot] = b or 0.0
+        self._bias[slot] = b or 0.0
         self._nodes.append(node)
         self._by_id[nid] = node
+        self._store.add_node()
+        self._order.add_node()
         self._structure_changed()
         return node
 
     def _grow(self, n: int) -> None:
-        cap = len(self._b)
+        cap = len(self._bias)
         if n <= cap:
             return
-        new_cap = max(n, 2 * cap)
-        for name in ("_b", "_bg", "_z", "_a", "_d", "_acc"):
-            old = getattr(self, name)
-            grown = np.zeros(new_cap)
-            grown[:cap] = old
+        for name in _NODE_ARRAYS:
+            grown = np.zeros(max(n, 2 * cap))
+            grown[:cap] = getattr(self, name)
             setattr(self, name, grown)
 
     def connect(self, src: int, dst: int, weight: float = 0.0) -> Edge:
         """Add the edge src → dst (the seeds' w_{dst,src}) and return it."""
         self.connect_many([(src, dst, weight)])
-        return self.edge(src, dst)
+        s, d = self._by_id[src], self._by_id[dst]
+        return Edge(s, d, d._source_position[s._slot])
 
     def connect_many(self, edges: Iterable[tuple[int, int, float]]) -> None:
-        """Add many edges at once, checked together (one cycle check for all).
+        """Add many edges at once, checked together.
 
         Raises ValueError naming the offending ids for an unknown node, an edge
         into an input, a self-loop, a duplicate or a cycle; then nothing is added.
+        Each edge costs O(1) unless it goes against the current topological
+        order (see ``neurograph.engine.order``).
         """
         new = [edge_triple(item, i) for i, item in enumerate(edges)]
         seen: set[tuple[int, int]] = set()
-        existing = {(self._nodes[k].id, d) for d in {d for _, d, _ in new if d in self._by_id}
-                    for k in self._by_id[d]._src}
         for s, d, _ in new:
             for i in (s, d):
                 if i not in self._by_id:
@@ -303,38 +327,70 @@ class Network:
                 raise ValueError(f"edge {s} → {d} is a self-loop; networks must be acyclic")
             if self._by_id[d].is_input:
                 raise ValueError(f"edge {s} → {d}: node {d} is an input and cannot receive edges")
-            if (s, d) in seen or (s, d) in existing:
+            if (s, d) in seen or self._by_id[s]._slot in self._by_id[d]._source_position:
                 raise ValueError(f"edge {s} → {d} (w_{{{d},{s}}}) already exists")
             seen.add((s, d))
-        g = self._topology()
-        g.add_edges_from((s, d) for s, d, _ in new)
-        if not nx.is_directed_acyclic_graph(g):
-            cycle = [u for u, _ in nx.find_cycle(g)]
-            path = " → ".join(str(i) for i in cycle + cycle[:1])
+        self._attach([(self._by_id[s], self._by_id[d], w) for s, d, w in new])
+
+    def wire(self, dst: int, sources: Sequence[int], weights) -> None:
+        """Add the edges s → dst for every s in ``sources``, with ``weights`` (one per source).
+
+        The quick way to give one neuron all its incoming edges (builders,
+        ``MatrixNetwork.to_graph`` and ``copy`` use it); the checks are those of
+        ``connect_many``, done in bulk.  z_dst sums its inputs in this order.
+        """
+        w = finite_array(weights, f"weights into node {dst}", len(sources), allow_batch=False)
+        self.connect_many(zip(sources, [dst] * len(sources), w.tolist(), strict=True))
+
+    def _attach(self, new: list[tuple[Node, Node, float]]) -> None:
+        """Join the checked edges, keeping the topological order; undo all of them on a cycle.
+
+        Edges that already go forward in the order are appended in bulk; one
+        edge against it re-ranks only the nodes between its ends; many re-rank
+        everything once.
+        """
+        rank = self._order.rank
+        self._attach_in_order(new)
+        if all(rank[s._slot] < rank[d._slot] for s, d, _ in new):
+            return
+        if len(new) == 1:
+            s, d, _ = new[0]
+            cycle = self._order.add_edge(s._slot, d._slot, self._targets_of, self._sources_of)
+        else:
+            cycle = self._order.rebuild(self._sources_of, self._targets_of)
+        if cycle is not None:
+            for s, d, _ in reversed(new):
+                self._store.drop_last(d._slot, 1)
+                del d._source_position[s._slot]
+                s._targets.pop()
+            ids = [self._nodes[k].id for k in cycle]
+            start = ids.index(min(ids))
+            ids = ids[start:] + ids[:start]
+            path = " → ".join(str(i) for i in ids + ids[:1])
             raise ValueError(f"these edges would close the cycle {path}; networks must be acyclic")
-        by_dst: dict[int, list[tuple[int, float]]] = {}
+
+    def _attach_in_order(self, new: list[tuple[Node, Node, float]]) -> None:
+        by_dst: dict[Node, list[tuple[Node, float]]] = {}
         for s, d, w in new:
             by_dst.setdefault(d, []).append((s, w))
         for d, items in by_dst.items():
-            dst = self._by_id[d]
-            srcs = [self._by_id[s] for s, _ in items]
-            dst._src = np.concatenate([dst._src, [n._slot for n in srcs]]).astype(np.intp)
-            dst._w = np.concatenate([dst._w, [w for _, w in items]])
-            dst._g = np.concatenate([dst._g, np.zeros(len(items))])
-            for n in srcs:
-                n._outs.append(dst)
+            count = self._store.fan_in[d._slot]
+            self._store.append(d._slot, [s._slot for s, _ in items], [w for _, w in items])
+            for k, (s, _) in enumerate(items, start=count):
+                d._source_position[s._slot] = k
+                s._targets.append(d)
         self._structure_changed()
+
+    def _targets_of(self, slot: int) -> list[int]:
+        return [d._slot for d in self._nodes[slot]._targets]
+
+    def _sources_of(self, slot: int) -> Iterable[int]:
+        return self._nodes[slot]._source_position.keys()
 
     def _structure_changed(self) -> None:
         self._plan = None
         self._forward_ready = self._backward_ready = self._grads_ready = False
-
-    def _topology(self) -> nx.DiGraph:
-        """The bare topology (ids only) as a networkx DiGraph."""
-        g = nx.DiGraph()
-        g.add_nodes_from(n.id for n in self._nodes)
-        g.add_edges_from((s.id, n.id) for n in self._nodes for s in (self._nodes[k] for k in n._src))
-        return g
+        self._inputs_pending = False
 
     # -- looking things up -----------------------------------------------------
     def node(self, id: int) -> Node:
@@ -346,12 +402,12 @@ class Network:
     def edge(self, src: int, dst: int) -> Edge:
         """The edge src → dst, i.e. the seeds' w_{dst,src}."""
         s, d = self.node(src), self.node(dst)
-        hit = np.flatnonzero(d._src == s._slot)
-        if hit.size == 0:
-            reverse = np.flatnonzero(s._src == d._slot).size
+        k = d._source_position.get(s._slot)
+        if k is None:
+            reverse = d._slot in s._source_position
             hint = f"; did you mean net.edge({dst}, {src}), i.e. w_{{{src},{dst}}}?" if reverse else ""
             raise KeyError(f"no edge {src} → {dst} (w_{{{dst},{src}}}) in this network{hint}")
-        return Edge(s, d, int(hit[0]))
+        return Edge(s, d, k)
 
     def _id_range(self) -> str:
         ids = sorted(self._by_id)
@@ -378,8 +434,17 @@ class Network:
     @property
     def layers(self) -> list[list[Node]]:
         """Nodes grouped by layer (see ``Node.layer``), each in id order."""
-        plan = self._compile()
-        return [sorted((self._nodes[s] for s in L.slots), key=lambda n: n.id) for L in plan.layers]
+        return [[self._nodes[s] for s in layer.slots] for layer in self._compile().layers]
+
+    @property
+    def forward_ready(self) -> bool:
+        """True when z and a hold the values of a forward pass on the current structure."""
+        return self._forward_ready
+
+    @property
+    def backward_ready(self) -> bool:
+        """True when every δ holds the value of a backward pass after the last forward."""
+        return self._backward_ready
 
     def __len__(self) -> int:
         return len(self._nodes)
@@ -389,40 +454,16 @@ class Network:
 
     def __repr__(self) -> str:
         from neurograph.explanations.network_view import summary
-        return summary(self, n_edges=sum(len(n._src) for n in self._nodes))
+        return summary(self, n_edges=sum(self._store.fan_in))
 
     def _repr_html_(self) -> str:
         from neurograph.explanations.network_view import network_html
-        return network_html(self, n_edges=sum(len(n._src) for n in self._nodes))
+        return network_html(self, n_edges=sum(self._store.fan_in))
 
     # -- the compiled plan -------------------------------------------------------
-    def _compile(self) -> _Plan:
-        if self._plan is not None:
-            return self._plan
-        if not any(n.is_input for n in self._nodes):
-            raise ValueError("the network has no input nodes; add some with add_input()")
-        if not any(n.is_output for n in self._nodes):
-            raise ValueError("the network has no neurons to compute; add some with add_neuron()")
-        depth: dict[int, int] = {}
-        for nid in nx.topological_sort(self._topology()):
-            node = self._by_id[nid]
-            preds = [depth[self._nodes[s]._slot] for s in node._src]
-            depth[node._slot] = 0 if node.is_input else 1 + max(preds, default=0)
-        last = max(depth[n._slot] for n in self._nodes if n.is_output)
-        for n in self._nodes:
-            if n.is_output:
-                depth[n._slot] = last
-        layers = []
-        for level in range(last + 1):
-            members = sorted((n for n in self._nodes if depth[n._slot] == level), key=lambda n: n.id)
-            slots = np.array([n._slot for n in members], dtype=np.intp)
-            layer = _Layer(slots, [n for n in members if not n.is_input])
-            for act in dict.fromkeys(n._act for n in members):
-                pos = np.array([i for i, n in enumerate(members) if n._act is act], dtype=np.intp)
-                layer.groups.append((act, slots[pos], pos))
-            layers.append(layer)
-        self._plan = _Plan(layers, depth, len(self._nodes))
-        self._bias_mask = np.array([n.has_bias for n in self._nodes], dtype=float)
+    def _compile(self) -> planning.Plan:
+        if self._plan is None:
+            self._plan = planning.build(self._nodes, self._store, self._a, self._order.sorted_slots())
         return self._plan
 
     @property
@@ -433,123 +474,60 @@ class Network:
     def n_outputs(self) -> int:
         return len(self._compile().layers[-1].slots)
 
-    # -- the engine ------------------------------------------------------------
-    def forward(self, x) -> np.ndarray:
-        """Propagate x (one sample, or rows of samples) and return the outputs.
-
-        For a batch the node values left behind are those of the last row.
-        """
+    # -- all parameters at once ----------------------------------------------------
+    def _edge_order(self) -> np.ndarray:
+        """Flat-store index of every edge, in ``net.edges`` order (cached with the plan)."""
         plan = self._compile()
-        X = finite_array(x, "input x", self.n_inputs)
-        if X.ndim == 2:
-            return np.stack([self._forward_one(plan, row) for row in X])
-        return self._forward_one(plan, X)
+        if plan.edge_order is None:
+            index = []
+            for n in self.nodes:
+                start = self._store.first[n._slot]
+                index += [start + k for _, k in sorted((self._nodes[s].id, k) for s, k in n._source_position.items())]
+            plan.edge_order = np.array(index, dtype=np.intp)
+        return plan.edge_order
 
-    def _forward_one(self, plan: _Plan, x: np.ndarray) -> np.ndarray:
-        z, a, b = self._z, self._a, self._b
-        first = plan.layers[0].slots
-        z[first] = x + b[first]                            # inputs: z = x (+ b)
-        for layer in plan.layers:
-            for node in layer.neurons:
-                node._x = a[node._src]                     # a_i of every incoming edge
-                z[node._slot] = node._w @ node._x + b[node._slot]   # z_j = Σ_i w_ji·a_i + b_j
-            for act, slots, _ in layer.groups:
-                a[slots] = act(z[slots])                   # a_j = f(z_j); softmax over its group
-        self._forward_ready, self._backward_ready = True, False
-        self._forward_version = self._version
-        return a[plan.layers[-1].slots].copy()
+    def _biased_in_id_order(self) -> np.ndarray:
+        return np.array([n._slot for n in self.nodes if n.has_bias], dtype=np.intp)
 
-    def backward(self, t) -> float:
-        """Backpropagate the target t of the last forward pass; return the loss C.
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(source ids, destination ids, weights) of every edge, in ``net.edges`` order."""
+        order = self._edge_order()
+        ids = np.array([n.id for n in self._nodes], dtype=np.int64)
+        dst = np.repeat(np.arange(len(self._nodes)), self._store.fan_in)
+        slot_dst = np.empty(self._store.end, dtype=np.int64)
+        slot_dst[np.concatenate([np.arange(self._store.first[s], self._store.first[s] + c)
+                                 for s, c in enumerate(self._store.fan_in)] + [np.zeros(0, np.intp)])] = dst
+        return ids[self._store.sources[order]], ids[slot_dst[order]], self._store.weights[order].copy()
 
-        Fills every node's δ, adds a_i·δ_j to every edge's grad and δ_j to
-        every bias_grad (accumulating until ``zero_grad()``).
+    def get_parameters(self) -> tuple[np.ndarray, np.ndarray]:
+        """(weights, biases) as two new flat arrays: weights in ``net.edges`` order,
+        biases of the nodes that have one, in id order."""
+        return self._store.weights[self._edge_order()], self._bias[self._biased_in_id_order()]
+
+    def set_parameters(self, weights, biases) -> None:
+        """Write all weights and biases at once (the layout of ``get_parameters``).
+
+        A wrong shape or a NaN/inf raises ValueError and changes nothing.
         """
-        if not self._forward_ready:
-            raise RuntimeError("backward(t) needs a forward(x) first")
-        plan = self._compile()
-        T = finite_array(t, "target t", self.n_outputs, allow_batch=False)
-        z, a, d, acc = self._z, self._a, self._d, self._acc
-        acc[:] = 0.0                                       # acc_j collects Σ_k w_kj·δ_k
-        out = plan.layers[-1]
-        with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
-            loss = sum(float(self._loss.value(a[slots], T[pos], z[slots], act)) for act, slots, pos in out.groups)
-            deltas = [self._loss.output_delta(z[slots], a[slots], T[pos], act)   # δ_out = ∂C/∂z
-                      for act, slots, pos in out.groups]
-        if not math.isfinite(loss) or not all(np.all(np.isfinite(dl)) for dl in deltas):
-            raise ValueError(f"the loss overflowed (C = {loss}) for this input and target; "
-                             "scale the inputs or weights down")
-        for (_, slots, _), delta in zip(out.groups, deltas):
-            d[slots] = delta
-        self._send_back(out)
-        for layer in reversed(plan.layers[:-1]):
-            for act, slots, _ in layer.groups:
-                d[slots] = act.backward(z[slots], a[slots], acc[slots])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
-            self._send_back(layer)
-        n = plan.n_slots
-        self._bg[:n] += d[:n] * self._bias_mask            # ∂C/∂b_j = δ_j
-        self._backward_ready = self._grads_ready = True
-        self._target = T.copy()
-        return loss
-
-    def _send_back(self, layer: _Layer) -> None:
-        d, acc = self._d, self._acc
-        for node in layer.neurons:
-            dj = d[node._slot]
-            node._g += dj * node._x                        # ∂C/∂w_ji += a_i·δ_j
-            acc[node._src] += dj * node._w                 # node i receives w_ji·δ_j
-
-    def backward_batch(self, X, T) -> float:
-        """forward + backward for each row of X, T; returns the mean loss.
-
-        Gradients accumulate as sums over the rows (divide by len(X) for the
-        batch mean that ``MatrixNetwork.backward`` reports).
-        """
-        X, T = sample_batches(X, T, self.n_inputs, self.n_outputs)
-        total = 0.0
-        for x, t in zip(X, T):
-            self.forward(x)
-            total += self.backward(t)
-        return total / len(X)
-
-    def step(self, lr: float, weight_decay: float = 0.0, biases: bool = True) -> None:
-        """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b.
-
-        λ is the L2 weight decay of seeds 001/002 (C + λ/2·Σw²); biases are not decayed.
-        ``biases=False`` keeps every bias fixed (Mazur's step-by-step example updates only w).
-        """
-        lr = finite_number(lr, "learning rate lr")
-        weight_decay = finite_number(weight_decay, "weight_decay")
-        biases = boolean(biases, "biases")
-        if lr < 0 or weight_decay < 0:
-            raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
-        n = self._compile().n_slots
-        for node in self._neurons():
-            if weight_decay:
-                node._w *= 1.0 - lr * weight_decay         # the λ·w part of the step
-            node._w -= lr * node._g
-        if biases:
-            self._b[:n] -= lr * self._bg[:n] * self._bias_mask
+        order, slots = self._edge_order(), self._biased_in_id_order()
+        w = finite_array(weights, "weights", len(order), allow_batch=False)
+        b = finite_array(biases, "biases", len(slots), allow_batch=False)
+        self._settle_inputs()
+        self._store.weights[order] = w
+        self._bias[slots] = b
         self._parameters_changed()
 
-    def _neurons(self) -> Iterator[Node]:
-        """Every non-input node (from the compiled plan when there is one)."""
-        if self._plan is None:
-            return (n for n in self._nodes if not n.is_input)
-        return (node for layer in self._plan.layers for node in layer.neurons)
+    def _settle_inputs(self) -> None:
+        """Gather the plain inputs' δ now if it was left for later (before a weight changes: it uses them)."""
+        if self._inputs_pending:
+            self._input_deltas(self._compile(), deferred=True)
 
-    def zero_grad(self) -> None:
-        """Reset every accumulated ∂C/∂w and ∂C/∂b (they read None until the next backward)."""
-        for node in self._neurons():
-            node._g.fill(0.0)
-        self._bg.fill(0.0)
-        self._grads_ready = False
-
-    # -- conversions (implemented in convert.py and io.py) ------------------------
+    # -- conversions (implemented in builders and io/) ------------------------------
     @classmethod
     def layered(cls, sizes, activation: str = "sigmoid", output_activation: str | None = None,
                 loss: str = "half_squared", init="uniform", seed: int | None = None,
-                input_activation: str | None = None, bias: bool = True) -> "Network":
+                input_activation: str | None = None, bias: bool = True) -> Network:
+        """A fully connected network; see ``neurograph.engine.builders.layered``."""
         from neurograph.engine.builders import layered
         return layered(sizes, activation=activation, output_activation=output_activation,
                        loss=loss, init=init, seed=seed, input_activation=input_activation,
@@ -574,7 +552,7 @@ class Network:
         return to_networkx(self)
 
     @classmethod
-    def from_networkx(cls, graph: nx.DiGraph) -> "Network":
+    def from_networkx(cls, graph: nx.DiGraph) -> Network:
         from neurograph.io.networkx_bridge import from_networkx
         return from_networkx(graph)
 
@@ -583,7 +561,7 @@ class Network:
         save(self, path)
 
     @classmethod
-    def load(cls, path) -> "Network":
+    def load(cls, path) -> Network:
         from neurograph.io.json_file import load
         return load(path)
 
@@ -593,7 +571,7 @@ class Network:
         return to_torch(self, dtype=dtype)
 
     @classmethod
-    def from_torch(cls, module, loss: str = "half_squared") -> "Network":
+    def from_torch(cls, module, loss: str = "half_squared") -> Network:
         """A Network from an ``nn.Sequential`` MLP (see ``neurograph.io.torch_bridge``)."""
         from neurograph.io.torch_bridge import from_torch
         return from_torch(module, loss=loss)
@@ -620,13 +598,156 @@ class Network:
         from neurograph.io.onnx_out import to_onnx
         return to_onnx(self, path, dtype=dtype)
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """An independent copy with the same structure, weights and biases (no gradients)."""
         twin = Network(loss=self.loss)
         for n in self._nodes:                                  # same slots, same order
-            twin._add_node(n.id, n._act, n.bias, n.is_input)
-        for n, m in zip(self._nodes, twin._nodes):
-            m._src, m._w, m._g = n._src.copy(), n._w.copy(), np.zeros_like(n._w)
-            m._outs = [twin._nodes[d._slot] for d in n._outs]
-        twin._structure_changed()
+            twin._add_node(n.id, n._activation, n.bias, n.is_input)
+        twin._order.rank[:] = self._order.rank
+        for n in self._nodes:
+            block = self._store.block(n._slot)
+            sources = [self._nodes[s].id for s in self._store.sources[block]]
+            twin.wire(n.id, sources, self._store.weights[block])
         return twin
+
+
+class Edge:
+    """One weight w_{dst,src}: a live, writable view of one entry of the flat store."""
+
+    __slots__ = ("src", "dst", "_position")
+
+    def __init__(self, src: Node, dst: Node, position: int):
+        self.src, self.dst, self._position = src, dst, position   # position in dst's block
+
+    def _index(self) -> int:
+        return self.dst._net._store.first[self.dst._slot] + self._position
+
+    @property
+    def weight(self) -> float:
+        return float(self.dst._net._store.weights[self._index()])
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        value = finite_number(value, f"weight of {self.name}")
+        self.dst._net._settle_inputs()
+        self.dst._net._store.weights[self._index()] = value
+        self.dst._net._parameters_changed()
+
+    @property
+    def grad(self) -> float | None:
+        """∂C/∂w summed since ``zero_grad()``; None before any backward pass."""
+        net = self.dst._net
+        return float(net._store.grads[self._index()]) if net._grads_ready else None
+
+    @property
+    def name(self) -> str:
+        """The seeds' target-first name, e.g. ``w_{4,1}`` for the edge 1 → 4."""
+        return f"w_{{{self.dst.id},{self.src.id}}}"
+
+    @property
+    def pretty(self) -> str:
+        """Unicode form of ``name``, e.g. ``w₄,₁``."""
+        return f"w{str(self.dst.id).translate(_SUBSCRIPT)},{str(self.src.id).translate(_SUBSCRIPT)}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Edge) and (self.src, self.dst) == (other.src, other.dst)
+
+    def __hash__(self) -> int:
+        return hash((self.src.id, self.dst.id))
+
+    def __repr__(self) -> str:
+        return f"<Edge {self.pretty}: {self.src.id} → {self.dst.id}, w={self.weight:.6g}>"
+
+
+class Node:
+    """One neuron (or input).  Its numbers are views into the network's arrays."""
+
+    __slots__ = ("_net", "id", "_slot", "_activation", "has_bias", "is_input", "_source_position", "_targets")
+
+    def __init__(self, net: Network, id: int, slot: int, act: Activation, has_bias: bool, is_input: bool):
+        self._net, self.id, self._slot, self._activation = net, id, slot, act
+        self.has_bias, self.is_input = has_bias, is_input
+        self._source_position: dict[int, int] = {}   # source slot → position in this node's block
+        self._targets: list[Node] = []               # destination nodes, in the order they were joined
+
+    # -- identity and structure -------------------------------------------
+    @property
+    def activation(self) -> str:
+        return self._activation.name
+
+    @property
+    def activation_function(self) -> Activation:
+        """The Activation object itself (f and its backward rule), for the other engines."""
+        return self._activation
+
+    @property
+    def layer(self) -> int:
+        """0 for inputs; 1 + the deepest predecessor's layer; outputs share the last."""
+        return self._net._compile().layer_of[self._slot]
+
+    @property
+    def inputs(self) -> list[Edge]:
+        """Incoming edges, by source id."""
+        nodes = self._net._nodes
+        return sorted((Edge(nodes[s], self, k) for s, k in self._source_position.items()),
+                      key=lambda e: e.src.id)
+
+    @property
+    def outputs(self) -> list[Edge]:
+        """Outgoing edges, by destination id."""
+        return sorted((Edge(self, d, d._source_position[self._slot]) for d in self._targets),
+                      key=lambda e: e.dst.id)
+
+    @property
+    def summed_inputs(self) -> list[Edge]:
+        """Incoming edges in the order z = Σ w·a adds them up (the order they were connected);
+        ``save`` writes them so, and a loaded network gives bit-identical outputs."""
+        block = self._net._store.block(self._slot)
+        nodes = self._net._nodes
+        return [Edge(nodes[s], self, k) for k, s in enumerate(self._net._store.sources[block])]
+
+    @property
+    def is_output(self) -> bool:
+        return not self.is_input and not self._targets
+
+    # -- numbers -------------------------------------------------------------
+    @property
+    def bias(self) -> float | None:
+        """b, or None for a node without a bias (a plain input, or bias=None)."""
+        return float(self._net._bias[self._slot]) if self.has_bias else None
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        if not self.has_bias:
+            raise ValueError(f"node {self.id} has no bias (it was created with bias=None)")
+        self._net._bias[self._slot] = finite_number(value, f"bias of node {self.id}")
+        self._net._parameters_changed()
+
+    def _state(self, array: np.ndarray, ready: bool) -> float | None:
+        return float(array[self._slot]) if ready else None
+
+    @property
+    def z(self) -> float | None:
+        """z = Σ w·a + b from the last forward pass (None before one)."""
+        return self._state(self._net._z, self._net._forward_ready)
+
+    @property
+    def a(self) -> float | None:
+        """a = f(z) from the last forward pass (None before one)."""
+        return self._state(self._net._a, self._net._forward_ready)
+
+    @property
+    def delta(self) -> float | None:
+        """δ = ∂C/∂z from the last backward pass (None before one)."""
+        if self.is_input:
+            self._net._settle_inputs()         # a plain input's δ is gathered when first read
+        return self._state(self._net._delta, self._net._backward_ready)
+
+    @property
+    def bias_grad(self) -> float | None:
+        """∂C/∂b summed since ``zero_grad()`` (None before a backward pass or without bias)."""
+        return self._state(self._net._bias_grad, self._net._grads_ready and self.has_bias)
+
+    def __repr__(self) -> str:
+        kind = "input" if self.is_input else "output" if self.is_output else "hidden"
+        return f"<Node {self.id} {kind} {self.activation}>"

@@ -293,7 +293,7 @@ class _Explainer:
     """Builds the list of equations and prose for one target, in one style."""
 
     def __init__(self, net: Network, style: _TextStyle, t, max_terms: int):
-        if not net._forward_ready:
+        if not net.forward_ready:
             raise RuntimeError("nothing to explain yet: run net.forward(x) first "
                                "(and net.backward(t) for δ and the gradients)")
         self.net, self.s, self.max_terms = net, style, max_terms
@@ -334,7 +334,7 @@ class _Explainer:
         half_squared δ = (a − t)·f′ ⇒ t = a − δ/f′;  squared t = a − δ/(2f′);
         cross_entropy t = −a·δ/f′;  softmax + cross_entropy t = a − δ (taking Σt = 1).
         """
-        if not self.net._backward_ready:
+        if not self.net.backward_ready:
             return None
         t = np.empty(len(self.outputs))
         for i, node in enumerate(self.outputs):
@@ -369,7 +369,7 @@ class _Explainer:
         items.append(self.prose("Forward pass", "section"))
         items += self.forward(node)
         items.append(self.prose("Backward pass", "section"))
-        if not self.net._backward_ready:
+        if not self.net.backward_ready:
             items.append(self.no_delta_yet(node.id))
             return items
         items += self.output_delta(node) if node.is_output else self.hidden_delta(node)
@@ -549,7 +549,7 @@ class _Explainer:
                  _Eq([f"{e.name}{s.dot}{s.sub('a', i)}", f"{s.fac(e.weight)}{s.dot}{s.fac(e.src.a)}",
                       s.num(e.weight * e.src.a)]),
                  self.prose("Backward pass", "section")]
-        if not self.net._backward_ready:
+        if not self.net.backward_ready:
             return items + [self.no_delta_yet(j)]
         items += [self.prose(f"It sends {self.m(e.name + s.dot + s.sub(s.delta, j))} back into the sum "
                              f"{self.m(s.sum_k(s.sub('w', 'k', i) + s.dot + s.sub(s.delta, 'k')))} of node {i}:"),

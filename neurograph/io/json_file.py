@@ -71,7 +71,7 @@ def from_dict(data: dict) -> Network:
             raise ValueError(f"edges[{i}] must be an object with src, dst and weight, got {spec!r:.80}")
         edges.append((spec["src"], spec["dst"], spec["weight"]))
     net.connect_many(edges)
-    net._compile()                      # a model must have inputs and neurons to compute
+    _ = net.layers                      # a model must have inputs and neurons to compute (else ValueError)
     get_loss(net.loss).check_outputs(net.outputs)
     return net
 

@@ -84,12 +84,12 @@ def id_ranges(ids: list[int]) -> str:
 
 def layer_groups(layer: list[Node]) -> list[Group]:
     """One Group per activation in the layer, in order of first appearance."""
-    acts = list(dict.fromkeys(n._act for n in layer))
+    acts = list(dict.fromkeys(n.activation_function for n in layer))
     if len(acts) == 1:
         act = acts[0]
         forward, backward = IN_PLACE[act.name] if ACTIVATIONS.get(act.name) is act else (None, None)
         return [Group(act, slice(None), forward, backward)]
-    return [Group(act, np.array([p for p, n in enumerate(layer) if n._act is act], dtype=np.intp), None, None)
+    return [Group(act, np.array([p for p, n in enumerate(layer) if n.activation_function is act], dtype=np.intp), None, None)
             for act in acts]
 
 
@@ -103,8 +103,8 @@ class Layout:
 
     def __init__(self, net: Network, dtype: np.dtype):
         layers = net.layers                     # raises a clear ValueError for an unusable graph
-        self.loss = net._loss
-        self.specs = [(n.id, n.is_input, n._act, n.has_bias) for n in net.nodes]   # for to_network()
+        self.loss = net.loss_function
+        self.specs = [(n.id, n.is_input, n.activation_function, n.has_bias) for n in net.nodes]   # for to_network()
         self.ids = [[n.id for n in layer] for layer in layers]
         self.pos = {nid: (li, p) for li, ids in enumerate(self.ids) for p, nid in enumerate(ids)}
         self.groups = [layer_groups(layer) for layer in layers]
@@ -130,13 +130,12 @@ class Layout:
 
     def _build_blocks(self, net: Network, dtype: np.dtype) -> dict[tuple[int, int], Block]:
         """One block per (source layer, destination layer) pair joined by an edge."""
-        nodes = net._nodes                                   # by slot
+        nodes = net.nodes                                    # by id
         layer_of = np.array([self.pos[n.id][0] for n in nodes], dtype=np.intp)
         pos_of = np.array([self.pos[n.id][1] for n in nodes], dtype=np.intp)
         id_of = np.array([n.id for n in nodes])
-        src = np.concatenate([n._src for n in nodes]).astype(np.intp)   # every edge, by slot
-        dst = np.repeat(np.arange(len(nodes)), [len(n._src) for n in nodes])
-        w = np.concatenate([n._w for n in nodes])
+        src_ids, dst_ids, w = net.edge_arrays()              # every edge, in net.edges order
+        src, dst = np.searchsorted(id_of, src_ids), np.searchsorted(id_of, dst_ids)   # → index in nodes
         k_all, l_all = layer_of[src], layer_of[dst]
         blocks = {}
         for k, li in sorted(set(zip(k_all.tolist(), l_all.tolist(), strict=True))):
@@ -156,9 +155,9 @@ class Layout:
     def to_network(self, biases: list[np.ndarray], weights: dict[tuple[int, int], float]) -> Network:
         """A new Network of this layout's nodes with these biases and {(src, dst): w} weights.
 
-        Nodes are added in id order; each node's incoming weights are written
-        straight into its arrays (as ``builders.layered`` does), so a
-        784-100-10 network comes back in a fraction of a second.
+        Nodes are added in id order; each node's incoming edges are added in one
+        ``Network.wire`` call (as ``builders.layered`` does), so a 784-100-10
+        network comes back in a fraction of a second.
         """
         net = Network(loss=self.loss)
         for nid, is_input, act, has_bias in self.specs:
@@ -174,14 +173,7 @@ class Layout:
         for (s, d), w in sorted(weights.items(), key=lambda e: (e[0][1], e[0][0])):
             incoming.setdefault(d, []).append((s, w))
         for d, edges in incoming.items():
-            node = net.node(d)
-            sources = [net.node(s) for s, _ in edges]
-            node._src = np.array([n._slot for n in sources], dtype=np.intp)
-            node._w = np.array([w for _, w in edges])
-            node._g = np.zeros(len(edges))
-            for n in sources:
-                n._outs.append(node)
-        net._structure_changed()
+            net.wire(d, [s for s, _ in edges], [w for _, w in edges])
         return net
 
     def describe(self, convention: str, loss_name: str, bias_column: bool) -> str:

@@ -171,17 +171,15 @@ def copy_parameters(src: Network, dst: Network) -> None:
 
     Both networks must have the same node ids and edges (ValueError otherwise).
     """
-    for node in src._nodes:
-        target = dst.node(node.id)
-        src_ids = np.array([src._nodes[s].id for s in node._src], dtype=np.int64)
-        dst_ids = np.array([dst._nodes[s].id for s in target._src], dtype=np.int64)
-        if sorted(src_ids.tolist()) != sorted(dst_ids.tolist()) or node.has_bias != target.has_bias:
-            raise ValueError(f"node {node.id} has different incoming edges or bias in the two networks")
-        order = np.argsort(src_ids)
-        target._w[np.argsort(dst_ids)] = node._w[order]     # match the edges by source id
-        if node.has_bias:
-            target.bias = node.bias
-    dst._parameters_changed()                               # z, a, δ of an earlier forward are stale now
+    ours, theirs = np.stack(src.edge_arrays()[:2]), np.stack(dst.edge_arrays()[:2])   # (source, destination) ids
+    differ = [n.id for n in src.nodes if n.has_bias != dst.node(n.id).has_bias]
+    if ours.shape != theirs.shape:
+        differ.append(min(set(map(tuple, ours.T.tolist())) ^ set(map(tuple, theirs.T.tolist())))[1])
+    elif (ours != theirs).any():
+        differ.append(int(ours[1, np.flatnonzero((ours != theirs).any(axis=0))[0]]))
+    if differ:
+        raise ValueError(f"node {min(differ)} has different incoming edges or bias in the two networks")
+    dst.set_parameters(*src.get_parameters())               # both in net.edges order, biases by id
 
 
 class _GraphEngine:
@@ -192,6 +190,7 @@ class _GraphEngine:
     def __init__(self, net: Network):
         self.net = net
         self.loss, self.n_in, self.n_out = net.loss, net.n_inputs, net.n_outputs
+        net.zero_grad()                                      # no gradient left over from before train()
 
     def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
             biases: bool) -> tuple[float, np.ndarray]:
@@ -209,13 +208,10 @@ class _GraphEngine:
         return self.net.forward(X)
 
     def snapshot(self):
-        return [n._w.copy() for n in self.net._nodes], self.net._b.copy()
+        return self.net.get_parameters()
 
     def restore(self, state) -> None:
-        weights, biases = state
-        for node, w in zip(self.net._nodes, weights):
-            node._w[:] = w
-        self.net._b[:] = biases
+        self.net.set_parameters(*state)
 
     def finish(self) -> Network:
         return self.net

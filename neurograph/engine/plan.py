@@ -1,0 +1,132 @@
+"""The compiled plan of a Network: its layers, and per neuron the views the passes use.
+
+A plan is built once after the structure changes (the first forward after a
+``connect`` or ``add_neuron``) and holds, for every neuron j, in the order the
+passes visit them (layer by layer, ids ascending):
+
+- ``w``, ``g``: views of j's incoming weights and ∂C/∂w in the flat store;
+- ``x``: the activations a_i of j's sources, a view of the network's ``a``
+  when the sources are consecutive slots, else a buffer that ``take`` fills;
+- ``tmp``: a buffer for the products w_ji·a_i or a_i·δ_j;
+- ``back``: where j sends w_kj·δ_k back to (the Σw·δ entries of its sources),
+  and ``later`` the same for plain inputs, whose δ is only computed when read.
+
+No neuron is computed here: ``Network.forward`` and ``Network.backward`` walk
+these kernels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import numpy as np
+
+from neurograph.engine.activations import Activation
+
+#: up to this fan-in z = Σ w·a is summed by numpy's add.reduce, whose order
+#: (left to right below 8 terms, 8 running sums above) generated code can
+#: repeat exactly; above it, by BLAS ddot
+REDUCE_FAN_IN = 128
+
+Where = slice | np.ndarray          # positions in a node array: a slice when consecutive
+
+
+def where(slots) -> Where:
+    """``slots`` as a slice when they are consecutive (a view), else an index array."""
+    idx = np.asarray(slots, dtype=np.intp)
+    if len(idx) and np.array_equal(idx, np.arange(idx[0], idx[0] + len(idx))):
+        return slice(int(idx[0]), int(idx[0]) + len(idx))
+    return idx
+
+
+@dataclass
+class Kernel:
+    """What the passes need for one neuron (see the module docstring)."""
+
+    slot: int
+    w: np.ndarray
+    g: np.ndarray
+    x: np.ndarray
+    take: np.ndarray | None
+    tmp: np.ndarray
+    reduce: bool
+    back: tuple[Where, np.ndarray | None] | None
+    later: tuple[Where, np.ndarray | None] | None
+
+    def parts(self) -> tuple:
+        return (self.slot, self.w, self.g, self.x, self.take, self.tmp, self.reduce, self.back, self.later)
+
+
+@dataclass
+class Layer:
+    """One topological layer: its node slots (id order), activation groups and neuron kernels."""
+
+    slots: list[int]
+    groups: list[tuple[Activation, Where, np.ndarray]] = field(default_factory=list)
+    # each group: (activation, where its nodes are in the node arrays, their positions in this layer)
+    kernels: list[tuple] = field(default_factory=list)      # Kernel.parts(), unpacked fast
+
+
+@dataclass
+class Plan:
+    layers: list[Layer]
+    layer_of: dict[int, int]            # slot → layer number
+    inputs: Where                       # slots of layer 0
+    biased: Where                       # slots of the nodes with a bias
+    deferred: bool                      # some plain input's δ is left until it is read
+    n_slots: int
+    edge_order: np.ndarray | None = None    # flat store index of each edge in net.edges order
+
+
+def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int]) -> Plan:
+    """The plan for ``nodes`` (by slot) whose edges are in ``store`` and activations in ``a``;
+    ``sorted_slots`` lists sources before destinations."""
+    if not any(n.is_input for n in nodes):
+        raise ValueError("the network has no input nodes; add some with add_input()")
+    if not any(n.is_output for n in nodes):
+        raise ValueError("the network has no neurons to compute; add some with add_neuron()")
+    depth = np.zeros(len(nodes), dtype=np.intp)
+    for slot in sorted_slots:
+        node = nodes[slot]
+        if not node.is_input:
+            srcs = store.sources[store.block(slot)]
+            depth[slot] = 1 + (int(depth[srcs].max()) if len(srcs) else 0)
+    last = max(int(depth[n._slot]) for n in nodes if n.is_output)
+    for n in nodes:
+        if n.is_output:
+            depth[n._slot] = last
+    plain = np.array([n.is_input and not n.has_bias for n in nodes])   # δ only when read
+    members: list[list] = [[] for _ in range(last + 1)]
+    for n in sorted(nodes, key=lambda n: n.id):
+        members[depth[n._slot]].append(n)
+    layers = []
+    for level, layer_nodes in enumerate(members):
+        layer = Layer([n._slot for n in layer_nodes])
+        for act in dict.fromkeys(n.activation_function for n in layer_nodes):
+            pos = np.array([i for i, n in enumerate(layer_nodes) if n.activation_function is act], dtype=np.intp)
+            layer.groups.append((act, where(np.asarray(layer.slots)[pos]), pos))
+        if level:
+            layer.kernels = [_kernel(n._slot, store, a, plain).parts() for n in layer_nodes]
+        layers.append(layer)
+    return Plan(layers, {int(s): int(depth[s]) for s in range(len(nodes))}, where(layers[0].slots),
+                where([n._slot for n in nodes if n.has_bias]), bool(plain.any()), len(nodes))
+
+
+def _kernel(slot: int, store, a: np.ndarray, plain: np.ndarray) -> Kernel:
+    block = store.block(slot)
+    w, g, srcs = store.weights[block], store.grads[block], store.sources[block]
+    take = where(srcs)
+    if isinstance(take, slice):
+        x, gather = a[take], None
+    else:
+        x, gather = np.zeros(len(srcs)), take
+    return Kernel(slot, w, g, x, gather, np.zeros(len(srcs)), len(srcs) <= REDUCE_FAN_IN,
+                  _send(srcs, ~plain[srcs]), _send(srcs, plain[srcs]))
+
+
+def _send(srcs: np.ndarray, chosen: np.ndarray) -> tuple[Where, np.ndarray | None] | None:
+    """(where the chosen sources' Σw·δ is, which weights go there: None = all), or None for none."""
+    if not chosen.any():
+        return None
+    if chosen.all():
+        return where(srcs), None
+    pos = np.flatnonzero(chosen)
+    return srcs[pos], pos
