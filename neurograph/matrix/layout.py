@@ -89,8 +89,8 @@ def layer_groups(layer: list[Node]) -> list[Group]:
         act = acts[0]
         forward, backward = IN_PLACE[act.name] if ACTIVATIONS.get(act.name) is act else (None, None)
         return [Group(act, slice(None), forward, backward)]
-    return [Group(act, np.array([p for p, n in enumerate(layer) if n.activation_function is act], dtype=np.intp), None, None)
-            for act in acts]
+    return [Group(act, np.array([p for p, n in enumerate(layer) if n.activation_function is act], dtype=np.intp),
+                  None, None) for act in acts]
 
 
 class Layout:
