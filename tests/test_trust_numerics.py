@@ -184,3 +184,181 @@ def test_torch_autograd_agrees_on_bce_and_softmax_ce(bias):
         net.node(8).bias = bias                                      # −800: a saturates, C comes from z
         report = ng.crosscheck(net, X, np.array(T), samples=0, torch=True)
         assert report.torch is not None and report.ok, str(report)
+
+
+# -- 11. crosscheck tolerances ----------------------------------------------------------------
+
+@pytest.mark.parametrize("argument", ["tol", "fd_tol"])
+@given(bad=st.sampled_from([0.0, -0.0, float("nan"), float("inf"), float("-inf")]) | st.floats(max_value=0.0))
+def test_crosscheck_refuses_tolerances_that_are_not_positive_and_finite(argument, bad):
+    net = ng.Network.layered([3, 4, 2], seed=0)
+    before = to_dict(net)
+    with pytest.raises(ValueError, match=rf"^{argument} \(the .*tolerance\) must be (> 0|finite), got "):
+        ng.crosscheck(net, [[0.1, 0.2, 0.3]], [[0.0, 1.0]], torch=False, **{argument: bad})
+    assert to_dict(net) == before and net.node(4).z is None
+
+
+@pytest.mark.parametrize("sizes, bias, count", [([3, 4, 2], True, 20 + 6), ([3, 4, 2], False, 20),
+                                               ([2, 5, 3, 1], True, 28 + 9)])
+def test_crosscheck_header_counts_only_weights_and_biases(sizes, bias, count):
+    net = ng.Network.layered(sizes, bias=bias, seed=0)
+    assert count == len(net.edges) + sum(n.has_bias for n in net.nodes)
+    X = np.full((2, sizes[0]), 0.3)
+    report = ng.crosscheck(net, X, np.full((2, sizes[-1]), 0.5), samples=3, torch=False)
+    assert f", {count} weights and biases" in str(report).splitlines()[0]
+    assert len(report.parameters) == count
+
+
+# -- 15. a schedule that fails mid-training ---------------------------------------------------
+
+def _xor_net() -> ng.Network:
+    return ng.Network.layered([2, 3, 1], activation="tanh", output_activation="sigmoid",
+                              loss="binary_cross_entropy", seed=4)
+
+
+@pytest.mark.parametrize("engine", ["graph", "matrix"])
+@given(k=st.integers(0, 3), bad=st.sampled_from([float("nan"), float("inf"), -0.5, "0.1", None]))
+def test_a_failing_schedule_keeps_the_last_good_epoch_on_both_engines(engine, k, bad):
+    X, y = ng.xor()
+    reference = _xor_net()                                            # the same run, stopped by hand at k
+    if k:
+        ng.train(reference, X, y, engine=engine, epochs=k, lr=0.3, seed=1, progress=False)
+    net = _xor_net()
+    with pytest.raises(ng.ScheduleFailed) as info:
+        ng.train(net, X, y, engine=engine, epochs=5, lr=lambda e: bad if e == k else 0.3, seed=1, progress=False)
+    assert isinstance(info.value, ValueError)
+    message = str(info.value)
+    assert f"before epoch {k + 1} of 5: learning rate of epoch {k} must be" in message
+    assert (repr(bad) if isinstance(bad, str) or bad is None else str(bad)) in message
+    history = info.value.history
+    assert len(history) == k and history.column("epoch") == list(range(1, k + 1))
+    assert history.network is net and history.stopped == message
+    assert to_dict(net) == to_dict(reference)                         # bit for bit: epoch k−1's parameters
+
+
+# -- 10. the JSON round trip is bit-exact -----------------------------------------------------
+
+@st.composite
+def shuffled_nets(draw) -> tuple[ng.Network, np.ndarray, np.ndarray]:
+    """A layered net (with skip edges) whose edges were connected in a random order."""
+    sizes = draw(st.lists(st.integers(1, 5), min_size=2, max_size=4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    loss = draw(st.sampled_from(["half_squared", "binary_cross_entropy"]))
+    net = ng.Network(loss=loss)
+    ids, layers = 1, []
+    for depth, width in enumerate(sizes):
+        layer = list(range(ids, ids + width))
+        for nid in layer:
+            if depth == 0:
+                net.add_input(nid)
+            else:
+                net.add_neuron(nid, activation="sigmoid" if depth == len(sizes) - 1 else "tanh",
+                               bias=float(rng.normal()))
+        layers.append(layer)
+        ids += width
+    edges = [(s, d, float(rng.normal())) for k in range(1, len(layers)) for d in layers[k]
+             for s in [i for layer in layers[:k] for i in layer] if s in layers[k - 1] or rng.random() < 0.3]
+    net.connect_many([edges[i] for i in rng.permutation(len(edges))])   # summed in this order
+    return net, rng.normal(size=sizes[0]) * 3, rng.uniform(size=sizes[-1])
+
+
+@given(case=shuffled_nets())
+def test_json_round_trip_gives_bit_identical_outputs_and_gradients(tmp_path_factory, case):
+    net, x, t = case
+    path = tmp_path_factory.mktemp("io") / "m.json"
+    net.save(path)
+    back = ng.Network.load(path)
+    assert to_dict(back) == to_dict(net)
+    for model in (net, back):
+        model.zero_grad()
+        model.forward(x)
+    assert np.array_equal(back.forward(x), net.forward(x))
+    assert back.backward(t) == net.backward(t)
+    assert [e.grad for e in back.edges] == [e.grad for e in net.edges]
+    assert [(n.delta, n.bias_grad) for n in back.nodes] == [(n.delta, n.bias_grad) for n in net.nodes]
+
+
+def test_edges_are_written_in_summation_order():
+    net = ng.Network()
+    net.add_input(1), net.add_input(2), net.add_input(3), net.add_neuron(4)
+    for s in (3, 1, 2):
+        net.connect(s, 4, 0.1 * s)
+    assert [(e["src"], e["dst"]) for e in to_dict(net)["edges"]] == [(3, 4), (1, 4), (2, 4)]
+    assert [e.src.id for e in net.node(4).inputs] == [1, 2, 3]           # inputs stay by source id
+
+
+def _saved(tmp_path, edit) -> tuple[object, str]:
+    import json
+    data = to_dict(ng.Network.layered([2, 2], seed=0))
+    text = edit(json.dumps(data, indent=1))
+    path = tmp_path / "edited.json"
+    path.write_text(text)
+    return path, text
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.replace('"version": 1', '"version": true'), "unsupported format version True"),
+    (lambda s: s.replace('"version": 1', '"version": 1.0'), "unsupported format version 1.0"),
+    (lambda s: s.replace('"loss": "half_squared"', '"loss": "half_squared", "loss": "squared"'),
+     "the key 'loss' appears twice in one JSON object"),
+    (lambda s: s.replace('"bias": 0.0', '"bias": 0.0, "bias": 5.0', 1), "the key 'bias' appears twice"),
+    (lambda s: s.replace('"weight"', '"weight": 1.0, "weight"', 1), "the key 'weight' appears twice"),
+    (lambda s: s.replace(',\n   "bias": 0.0', '', 1), r"nodes\[2\] \(id 3\) has no 'bias' key"),
+    (lambda s: s.replace(',\n   "bias": null', '', 1), r"nodes\[0\] \(id 1\) has no 'bias' key"),
+    (lambda s: s.replace('"activation": "sigmoid",', '', 1), r"nodes\[2\] \(id 3\) has no 'activation' key"),
+])
+def test_load_refuses_what_it_would_have_to_guess(tmp_path, edit, message):
+    path, text = _saved(tmp_path, edit)
+    assert text != _saved(tmp_path, lambda s: s)[1]                       # the edit did change the file
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"^{path}: (not a neurograph model: )?{message}"):
+        ng.Network.load(path)
+
+
+# -- 6. custom activations --------------------------------------------------------------------
+
+class Shadow(ng.engine.activations.Sigmoid):
+    name = "sigmoid"                                                  # reuses the built-in name
+
+    def __call__(self, z):
+        return np.tanh(z)
+
+
+class Swish(ng.engine.activations.Activation):
+    name = "swish"
+
+    def __call__(self, z):
+        return z / (1 + np.exp(-z))
+
+    def derivative(self, z, a):
+        s = 1 / (1 + np.exp(-z))
+        return s + z * s * (1 - s)
+
+
+class Nameless(Swish):
+    name = ""
+
+
+@pytest.mark.parametrize("build", [
+    lambda act: ng.Network.layered([2, 2], activation=act),
+    lambda act: ng.Network.layered([2, 2, 1], activation=act, output_activation="sigmoid"),
+    lambda act: ng.Network().add_neuron(1, activation=act),
+    lambda act: ng.Network().add_input(1, activation=act),
+])
+def test_a_custom_activation_cannot_shadow_a_builtin_name(build):
+    with pytest.raises(ValueError, match="custom activation Shadow shadows the built-in name 'sigmoid'"):
+        build(Shadow())
+    with pytest.raises(ValueError, match="custom activation Nameless needs a name of its own"):
+        build(Nameless())
+
+
+def test_builtin_activation_objects_and_custom_names_are_accepted(tmp_path):
+    net = ng.Network.layered([2, 3, 1], activation=ng.engine.activations.Tanh(), seed=0)
+    assert net.node(3).activation == "tanh" and net.node(3)._act is ng.ACTIVATIONS["tanh"]
+    net.save(tmp_path / "m.json")
+    assert to_dict(ng.Network.load(tmp_path / "m.json")) == to_dict(net)
+    swish = ng.Network.layered([2, 3, 1], activation=Swish(), seed=0)
+    x = [0.5, -1.0]
+    z = [sum(e.weight * xi for e, xi in zip(n.inputs, x, strict=True)) for n in swish.layers[1]]
+    swish.forward(x)
+    assert [n.a for n in swish.layers[1]] == pytest.approx([v / (1 + math.exp(-v)) for v in z], rel=1e-14)

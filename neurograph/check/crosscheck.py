@@ -206,6 +206,8 @@ def crosscheck(net: Network, X, T, samples: int = 20, tol: float = 1e-7, fd_tol:
     X, T = sample_batches(X, T, work.n_inputs, work.n_outputs)
     whole_number(samples, "samples (parameters checked by finite differences)", 0)
     h = positive(h, "h (the finite-difference step)")
+    tol = positive(tol, "tol (the graph vs matrix tolerance)")
+    fd_tol = positive(fd_tol, "fd_tol (the finite-difference tolerance)")
     seed_value(seed)
     edges = work.edges
     if matrix is None:
@@ -284,11 +286,12 @@ def _matrix_numbers(m: MatrixNetwork, X: np.ndarray, T: np.ndarray) -> dict[str,
 
 def _parameter_entries(net: Network, edges, m: MatrixNetwork, weights: dict[tuple[int, int], float],
                        tol: float) -> list[Entry]:
-    """Every weight and bias as the graph holds it vs as the matrix holds it."""
+    """Every weight and bias as the graph holds it vs as the matrix holds it (nodes without a bias
+    have no parameter to compare: plain inputs, ``bias=None``)."""
     entries = [_agree(e.name, e.weight, weights[(e.src.id, e.dst.id)], tol) for e in edges]
-    for node in net.nodes:
+    for node in (n for n in net.nodes if n.has_bias):
         l, p = m.position(node.id)
-        entries.append(_agree(f"b_{{{node.id}}}", node.bias or 0.0, m.biases[l][p], tol))
+        entries.append(_agree(f"b_{{{node.id}}}", node.bias, m.biases[l][p], tol))
     return entries
 
 

@@ -115,8 +115,28 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-def get_activation(name: str) -> Activation:
-    """Look an activation up by name; a clear ValueError lists the valid names."""
+def get_activation(name: str | Activation) -> Activation:
+    """Look an activation up by name; a clear ValueError lists the valid names.
+
+    An ``Activation`` object is accepted too: a built-in one (``Sigmoid()``) is the
+    registry's own, a custom one needs a name of its own, since a saved model names
+    its activations and would load a custom "sigmoid" back as the built-in.
+    """
     if isinstance(name, Activation):
-        return name
+        return _custom(name)
     return lookup(ACTIVATIONS, name, "activation")
+
+
+def _custom(act: Activation) -> Activation:
+    label = act.name
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"the custom activation {type(act).__name__} needs a name of its own "
+                         f"(set its class attribute name, e.g. name = 'swish')")
+    builtin = ACTIVATIONS.get(label)
+    if builtin is None:
+        return act
+    if type(act) is type(builtin):
+        return builtin
+    raise ValueError(f"the custom activation {type(act).__name__} shadows the built-in name {label!r}: a saved "
+                     f"model would load it back as the built-in {label}; give it a name of its own "
+                     f"(e.g. name = 'my_{label}')")

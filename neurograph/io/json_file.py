@@ -37,8 +37,40 @@ def to_dict(net: Network) -> dict:
         "format": FORMAT, "version": VERSION, "loss": net.loss,
         "nodes": [{"id": n.id, "kind": "input" if n.is_input else "neuron",
                    "activation": n.activation, "bias": n.bias} for n in net.nodes],
-        "edges": [{"src": e.src.id, "dst": e.dst.id, "weight": e.weight} for e in net.edges],
+        "edges": [{"src": e.src.id, "dst": e.dst.id, "weight": e.weight}      # in the order z = Σ w·a sums
+                  for n in net.nodes for e in n.summed_inputs],             # them: a loaded net is bit-identical
     }
+
+
+#: the keys every stored node states (``"bias": null`` for a node without a bias)
+NODE_KEYS = ("id", "kind", "activation", "bias")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` for json.loads: a key given twice in one object is an error, not the last one."""
+    data: dict = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} appears twice in one JSON object ({value!r:.40} and {data[key]!r:.40})")
+        data[key] = value
+    return data
+
+
+def _add_stored_node(net: Network, i: int, spec) -> None:
+    """Add ``nodes[i]`` of a stored model, which must state every one of NODE_KEYS."""
+    if not isinstance(spec, dict) or "id" not in spec:
+        raise ValueError(f"nodes[{i}] must be an object with an 'id', got {spec!r:.80}")
+    missing = [key for key in NODE_KEYS if key not in spec]
+    if missing:
+        raise ValueError(f"nodes[{i}] (id {spec['id']}) has no {', '.join(map(repr, missing))} key; every node "
+                         f"states {', '.join(NODE_KEYS)} (\"bias\": null for a node without a bias)")
+    kind, act, bias = spec["kind"], spec["activation"], spec["bias"]
+    if kind == "input":
+        add_stored_input(net, spec["id"], act, bias)
+    elif kind == "neuron":
+        net.add_neuron(spec["id"], activation=act, bias=bias)
+    else:
+        raise ValueError(f"nodes[{i}] (id {spec['id']}): kind must be 'input' or 'neuron', got {kind!r}")
 
 
 def from_dict(data: dict) -> Network:
@@ -47,7 +79,7 @@ def from_dict(data: dict) -> Network:
         raise ValueError(f"expected a JSON object at the top level, got {type(data).__name__}")
     if data.get("format") != FORMAT:
         raise ValueError(f"not a neurograph model (format is {data.get('format')!r}, expected {FORMAT!r})")
-    if data.get("version") != VERSION:
+    if type(data.get("version")) is not int or data["version"] != VERSION:     # not true, not 1.0
         raise ValueError(f"unsupported format version {data.get('version')!r}; this neurograph reads version {VERSION}")
     for key in ("loss", "nodes", "edges"):
         if key not in data:
@@ -56,15 +88,7 @@ def from_dict(data: dict) -> Network:
         raise ValueError("'nodes' and 'edges' must be lists")
     net = Network(loss=data["loss"])
     for i, spec in enumerate(data["nodes"]):
-        if not isinstance(spec, dict) or "id" not in spec:
-            raise ValueError(f"nodes[{i}] must be an object with an 'id', got {spec!r:.80}")
-        kind, act, bias = spec.get("kind"), spec.get("activation"), spec.get("bias")
-        if kind == "input":
-            add_stored_input(net, spec["id"], act, bias)
-        elif kind == "neuron":
-            net.add_neuron(spec["id"], activation=act, bias=bias)
-        else:
-            raise ValueError(f"nodes[{i}] (id {spec['id']}): kind must be 'input' or 'neuron', got {kind!r}")
+        _add_stored_node(net, i, spec)
     edges = []
     for i, spec in enumerate(data["edges"]):
         if not isinstance(spec, dict) or not {"src", "dst", "weight"} <= spec.keys():
@@ -182,12 +206,12 @@ def load(path) -> Network:
     if not text.strip():
         raise ValueError(f"{path}: the file is empty")
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON (truncated or corrupt?): {exc}") from None
     except RecursionError:
         raise ValueError(f"{path}: the JSON is nested too deeply to be a neurograph model") from None
-    except ValueError as exc:                           # e.g. an integer of more than 4300 digits
+    except ValueError as exc:                           # e.g. an integer of more than 4300 digits, a duplicate key
         raise ValueError(f"{path}: not a neurograph model: {exc}") from None
     try:
         return from_dict(data)

@@ -63,6 +63,15 @@ class TrainingDiverged(RuntimeError):
         self.history = history
 
 
+class ScheduleFailed(ValueError):
+    """The learning-rate schedule gave a bad η (NaN, inf, < 0, not a number) before some epoch;
+    ``.history`` holds the epochs that ran and ``.history.network`` their parameters."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
+
+
 @dataclass
 class EpochRecord:
     """One epoch: its learning rate, the running training loss/accuracy (averaged
@@ -349,7 +358,8 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     ``biases=False`` trains the weights only and keeps every bias fixed (Mazur's example).
     Returns the History; the weights end on ``history.network``'s edges.
     Raises TrainingDiverged (weights restored to the last complete epoch)
-    when a minibatch loss is NaN/inf or above ``max_loss``.
+    when a minibatch loss is NaN/inf or above ``max_loss``, and ScheduleFailed
+    (the last complete epoch kept) when a callable ``lr`` returns a bad η.
     """
     eng = _engine(net, engine, convention)
     n_in, n_out = eng.n_in, eng.n_out
@@ -373,7 +383,14 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     limits = threadpool_limits(limits=threads) if threads else nullcontext()
     with limits, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(epochs):
-            eta = learning_rate(lr, epoch)
+            try:
+                eta = learning_rate(lr, epoch)
+            except (TypeError, ValueError) as exc:           # a callable schedule, checked only now
+                history.stopped = (f"training stopped before epoch {epoch + 1} of {epochs}: {exc} (the schedule "
+                                   f"counts epochs from 0); the network keeps the parameters of the last good "
+                                   f"epoch, {epoch}, and the history its {epoch} epochs")
+                history.network = eng.finish()
+                raise ScheduleFailed(history.stopped, history) from None
             good = eng.snapshot()
             order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
             bar = progress_bar(len(X), f"epoch {epoch + 1}/{epochs}", progress)
