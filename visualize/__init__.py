@@ -37,5 +37,15 @@ def draw(net: Network, labels: str = "table", show: str = "both", max_per_layer:
     return Diagram(build(Snapshot.of(net, loss=loss), opt))
 
 
-__all__ = ["Diagram", "GraphvizNotInstalled", "animate", "draw", "frame_count", "frames",
+def __getattr__(name: str):
+    """``explore`` and ``Explorer`` load on first use (the notebook widget imports anywidget)."""
+    if name in ("explore", "Explorer"):
+        from visualize import explorer
+
+        value = globals()[name] = getattr(explorer, name)
+        return value
+    raise AttributeError(f"module 'visualize' has no attribute {name!r}")
+
+
+__all__ = ["Diagram", "Explorer", "explore", "GraphvizNotInstalled", "animate", "draw", "frame_count", "frames",
            "save_frames"]

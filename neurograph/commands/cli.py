@@ -11,7 +11,7 @@ import sys
 
 from neurograph import __version__
 
-COMMANDS = ("demo", "draw", "check", "train", "explain", "compare", "grade")
+COMMANDS = ("demo", "draw", "check", "train", "explain", "compare", "grade", "explore")
 
 
 def build_parser() -> argparse.ArgumentParser:
