@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up: the Python package with its test extras, and Graphviz's `dot`.
+# Idempotent set-up: the Python package with its test extras, Graphviz's `dot` and Chromium.
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
 cd "$(dirname "$0")/.."
@@ -10,6 +10,15 @@ if ! command -v dot >/dev/null 2>&1; then
   else
     echo "setup: Graphviz's 'dot' program is missing; pictures need it." >&2
     echo "       install it as root: apt-get install graphviz (or brew install graphviz)" >&2
+  fi
+fi
+# the explorer's browser tests drive the system Chromium (Playwright never downloads a browser)
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Chromium with apt-get (for the explorer's browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: no chromium; the explorer's browser tests will be skipped (apt-get install chromium)" >&2
   fi
 fi
 PIP=("$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore)
