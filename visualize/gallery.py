@@ -4,7 +4,9 @@
 - worked_example_edges.png: the same with labels on the edges;
 - worked_example_fresh.png: before any pass (a, δ, ∇ read "—": not computed yet);
 - mnist_784x16x10.png/.svg: a 784-16-10 network, big layers collapsed;
-- backprop.gif and backprop_frames/frame_NN.png: the passes step by step.
+- backprop.gif and backprop_frames/frame_NN.png: the passes step by step;
+- explorer_3x4x2.html and explorer_3x4x2.png: the interactive explorer and a screenshot of it
+  (node 4 hovered), taken with the system Chromium through Playwright when both are there.
 """
 from __future__ import annotations
 
@@ -43,7 +45,35 @@ def make_gallery(folder: str | Path) -> list[Path]:
     steps = frames(net, WORKED_X, WORKED_T, title="3-4-2 worked example")
     written += save_frames(steps, folder / "backprop_frames", dpi=80)
     written.append(gif(steps, folder / "backprop.gif", dpi=80))
+    written += explorer_page(folder)
     return written
+
+
+def explorer_page(folder: Path) -> list[Path]:
+    """The explorer of the 3-4-2 worked example, and a screenshot with node 4 hovered."""
+    import shutil
+
+    from visualize.explorer import explore
+
+    page = explore(worked_example(), WORKED_X, WORKED_T, title="3-4-2 worked example").save(
+        folder / "explorer_3x4x2.html")
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        print("gallery: no screenshot of the explorer (needs Playwright and chromium)", file=sys.stderr)
+        return [page]
+    shot = folder / "explorer_3x4x2.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        view = browser.new_page(viewport={"width": 1400, "height": 820})
+        view.goto(page.resolve().as_uri())
+        view.hover('[data-node="4"]')
+        view.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    return [page, shot]
 
 
 if __name__ == "__main__":
