@@ -134,5 +134,5 @@ def test_missing_torch_gives_install_hint(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_torch)
-    with pytest.raises(ImportError, match=r"pip install 'neurograph\[bench\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'neurograph\[torch\]'"):
         ng.Network.layered([2, 1], seed=0).to_torch()

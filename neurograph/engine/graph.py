@@ -571,10 +571,10 @@ class Network:
         return to_torch(self, dtype=dtype)
 
     @classmethod
-    def from_torch(cls, module, loss: str = "half_squared") -> Network:
-        """A Network from an ``nn.Sequential`` MLP (see ``neurograph.io.torch_bridge``)."""
+    def from_torch(cls, module, loss: str | None = None, output_activation: str | None = None) -> Network:
+        """A Network from an ``nn.Sequential`` MLP or a ``to_torch`` module (see ``neurograph.io.torch_bridge``)."""
         from neurograph.io.torch_bridge import from_torch
-        return from_torch(module, loss=loss)
+        return from_torch(module, loss=loss, output_activation=output_activation)
 
     @classmethod
     def from_sklearn(cls, model) -> Network:

@@ -52,7 +52,7 @@ from neurograph.training.progress import progress_bar
 from neurograph.training.targets import Task, task_for
 
 Schedule = Union[float, dict, Callable[[int], float]]
-ENGINES = ("graph", "matrix")
+ENGINES = ("graph", "matrix", "torch")
 
 
 class TrainingDiverged(RuntimeError):
@@ -266,9 +266,12 @@ class _MatrixEngine:
         return self.net
 
 
-def _engine(model, engine: str, convention: str):
+def _engine(model, engine: str, convention: str, device: str = "cpu", dtype: str = "float64"):
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "torch" and isinstance(model, Network):
+        from neurograph.training.torch_engine import TorchEngine
+        return TorchEngine(model, device=device, dtype=dtype)
     if isinstance(model, MatrixNetwork):
         if engine != "matrix":
             raise ValueError("a MatrixNetwork trains on the matrix engine; pass engine='matrix'")
@@ -345,7 +348,8 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
           targets: tuple[float, float] = (0.0, 1.0), valid=None, test=None,
           shuffle: bool = True, seed: int | None = 0, convention: str = "row",
           progress: bool | None = None, on_epoch: Callable[[EpochRecord], None] | None = None,
-          threads: int | None = 1, max_loss: float = 1e6, biases: bool = True) -> History:
+          threads: int | None = 1, max_loss: float = 1e6, biases: bool = True,
+          device: str = "cpu", dtype: str = "float64") -> History:
     """Train ``net`` on images X (samples × inputs) with integer labels y
     (or float targets y of shape (samples, outputs) for regression).
 
@@ -356,12 +360,14 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     ``on_epoch(record)`` is called after each epoch (the CLI prints there).
     ``threads`` caps BLAS threads (threadpoolctl; None leaves them alone).
     ``biases=False`` trains the weights only and keeps every bias fixed (Mazur's example).
+    ``engine="torch"`` trains through ``to_torch`` on ``device`` in ``dtype`` (float64 or
+    float32; see ``neurograph.training.torch_engine``).
     Returns the History; the weights end on ``history.network``'s edges.
     Raises TrainingDiverged (weights restored to the last complete epoch)
     when a minibatch loss is NaN/inf or above ``max_loss``, and ScheduleFailed
     (the last complete epoch kept) when a callable ``lr`` returns a bad η.
     """
-    eng = _engine(net, engine, convention)
+    eng = _engine(net, engine, convention, device, dtype)
     n_in, n_out = eng.n_in, eng.n_out
     targets = _target_pair(targets)
     X, y, T, task = _labels_and_targets(X, y, n_in, n_out, eng.loss, targets, "training")
