@@ -354,7 +354,7 @@ def test_a_custom_activation_cannot_shadow_a_builtin_name(build):
 
 def test_builtin_activation_objects_and_custom_names_are_accepted(tmp_path):
     net = ng.Network.layered([2, 3, 1], activation=ng.engine.activations.Tanh(), seed=0)
-    assert net.node(3).activation == "tanh" and net.node(3)._act is ng.ACTIVATIONS["tanh"]
+    assert net.node(3).activation == "tanh" and net.node(3).activation_function is ng.ACTIVATIONS["tanh"]
     net.save(tmp_path / "m.json")
     assert to_dict(ng.Network.load(tmp_path / "m.json")) == to_dict(net)
     swish = ng.Network.layered([2, 3, 1], activation=Swish(), seed=0)
