@@ -283,3 +283,57 @@ def test_draw_explain_check_read_onnx(tmp_path, capsys):
     junk.write_bytes(b"\x00garbage")
     assert main(["check", str(junk)]) == 2
     assert "junk.onnx: not a readable ONNX model" in capsys.readouterr().err
+
+
+class Swish(ng.engine.activations.Activation):
+    name = "swish"
+
+    def __call__(self, z):
+        return z / (1 + np.exp(-z))
+
+    def derivative(self, z, a):
+        s = 1 / (1 + np.exp(-z))
+        return s + z * s * (1 - s)
+
+
+def test_to_onnx_names_an_activation_it_cannot_write():
+    net = ng.Network(loss="half_squared")
+    net.add_input(1)
+    net.add_neuron(2, activation=Swish())
+    net.connect(1, 2, 0.5)
+    with pytest.raises(ValueError, match="node 2 has the activation 'swish', which has no ONNX op here; supported: "
+                                         "sigmoid, tanh, relu, softmax, identity"):
+        net.to_onnx(None)
+
+
+def _without(monkeypatch, package):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name == package or name.startswith(package + "."):
+            raise ImportError(f"No module named '{package}'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+
+
+def test_missing_onnx_gives_the_install_hint(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "hand.onnx"
+    onnx.save(_hand(), str(path))
+    _without(monkeypatch, "onnx")
+    with pytest.raises(ImportError, match=r"pip install 'neurograph\[onnx\]'"):
+        ng.Network.from_onnx(path)
+    with pytest.raises(ImportError, match=r"pip install 'neurograph\[onnx\]'"):
+        ng.Network.layered([2, 1]).to_onnx(tmp_path / "out.onnx")
+    assert main(["draw", str(path), "-o", str(tmp_path / "net.dot")]) == 2
+    assert "pip install 'neurograph[onnx]'" in capsys.readouterr().err
+
+
+def test_missing_sklearn_gives_the_install_hint(monkeypatch):
+    _without(monkeypatch, "sklearn")
+    with pytest.raises(ImportError, match=r"pip install 'neurograph\[sklearn\]'"):
+        ng.Network.from_sklearn(object())
+    with pytest.raises(ImportError, match=r"pip install 'neurograph\[sklearn\]'"):
+        ng.Network.layered([2, 1]).to_sklearn()

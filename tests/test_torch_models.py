@@ -168,3 +168,17 @@ def test_torch_engine_float32_is_close_and_bad_options_are_named():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match=r"device 'cuda': torch.cuda.is_available\(\) is False"):
             ng.train(net, X, LABELS, engine="torch", device="cuda")
+
+
+def test_an_onnx_file_exported_by_torch_reads_back(tmp_path):
+    onnx = pytest.importorskip("onnx", reason="needs onnx: pip install 'neurograph[onnx]'")
+    torch.manual_seed(3)
+    module = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Dropout(0.2), nn.Linear(4, 2), nn.Softmax(dim=-1)).eval()
+    path = tmp_path / "torch.onnx"
+    with pytest.warns(DeprecationWarning):                  # the TorchScript exporter needs no onnxscript
+        torch.onnx.export(module, (torch.randn(1, 3),), str(path), dynamo=False, input_names=["x"],
+                          output_names=["y"], dynamic_axes={"x": {0: "N"}})
+    assert [n.op_type for n in onnx.load(str(path)).graph.node] == ["Gemm", "Tanh", "Gemm", "Softmax"]
+    net = ng.Network.from_onnx(path)                        # Gemm with transB=1, float32 weights
+    assert net.loss == "cross_entropy" and net.edge(2, 5).weight == module[0].weight[1, 1].item()
+    np.testing.assert_allclose(net.forward(X), _torch_out(module.double(), X), rtol=0, atol=1e-15)

@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from neurograph.check.compare import compare
-from neurograph.engine.graph import Network
+from neurograph.io.model_file import load_model
 
 EXAMPLE = """\
 example:
@@ -32,7 +32,7 @@ def add_parser(sub):
                     "missing_derivative, derivative_at_a, wrong_input, bias_not_reduced, wrong_loss_delta, "
                     "inherited, mismatch).",
         epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("model", help="a model saved with net.save() (JSON)")
+    p.add_argument("model", help="a model saved with net.save() (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("mine", help="an .npz with X, T and your arrays (dW1, db1, delta1, a1, z1, …, loss)")
     p.add_argument("--convention", choices=("row", "column"), default="row",
                    help="layout of your dW: row = n_in × n_out (z = a·W + b), column = n_out × n_in (default row)")
@@ -69,7 +69,7 @@ def read_npz(path: str, L: int) -> tuple[np.ndarray, np.ndarray, dict]:
 
 
 def run(args) -> int:
-    net = Network.load(args.model)
+    net = load_model(args.model)
     L = len(net.layers) - 1
     X, T, mine = read_npz(args.mine, L)
     try:

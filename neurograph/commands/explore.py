@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from neurograph.commands import parse_numbers
-from neurograph.engine.graph import Network
+from neurograph.io.model_file import load_model
 
 
 def add_parser(sub):
@@ -16,7 +16,7 @@ def add_parser(sub):
                     "can be edited with everything recomputed live.",
         epilog="example:\n  neurograph explore model.json --input 0.05,0.1,0.2 --target 0.01,0.99 -o page.html",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("-o", "--output", default="explorer.html", help="the page (default explorer.html)")
     p.add_argument("--input", metavar="X1,X2,...", help="the sample x (default: zeros)")
     p.add_argument("--target", metavar="T1,T2,...", help="its target t, for the backward pass")
@@ -29,7 +29,7 @@ def add_parser(sub):
 def run(args) -> int:
     import visualize
 
-    net = Network.load(args.model)
+    net = load_model(args.model)
     if args.target and not args.input:
         raise ValueError("--target needs --input (the sample whose target it is)")
     x = parse_numbers(args.input, "--input") if args.input else None

@@ -9,7 +9,7 @@ import argparse
 
 from neurograph.check.grade import NAME_HELP, grade
 from neurograph.commands import parse_numbers
-from neurograph.engine.graph import Network
+from neurograph.io.model_file import load_model
 
 EXAMPLE = f"""\
 example:
@@ -28,7 +28,7 @@ def add_parser(sub):
         description="Run one sample through a saved model and judge each of your answers at the precision you "
                     "wrote it, with a hint naming the mistake where one fits.",
         epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON)")
+    p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("answers", help="a CSV file with the header name,value")
     p.add_argument("--input", required=True, metavar="X1,X2,...", help="the sample x")
     p.add_argument("--target", required=True, metavar="T1,T2,...", help="the target t")
@@ -37,7 +37,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    net = Network.load(args.model)
+    net = load_model(args.model)
     x, t = parse_numbers(args.input, "--input"), parse_numbers(args.target, "--target")
     try:
         result = grade(net, x, t, args.answers, lr=args.lr)

@@ -11,8 +11,9 @@ def add_parser(sub):
                                    "neurograph and print the test accuracy beside the seed's claim.")
     p.add_argument("--preset", required=True, choices=list(PRESETS), help="which seed to reproduce")
     p.add_argument("--epochs", type=int, default=None, help="override the seed's number of epochs")
-    p.add_argument("--engine", choices=("graph", "matrix"), default="matrix",
-                   help="matrix (fast, default) or graph (every neuron an object; slower)")
+    p.add_argument("--engine", choices=("graph", "matrix", "torch"), default="matrix",
+                   help="matrix (fast, default), graph (every neuron an object; slower) or torch "
+                        "(PyTorch on the CPU: pip install 'neurograph[torch]')")
     p.add_argument("--lr", type=float, default=None,
                    help="override the seed's learning rate (e.g. --lr 0.01 for seed000, see docs/reproduction.md)")
     p.add_argument("--seed", type=int, default=0, help="initialisation and shuffling seed (default 0)")
