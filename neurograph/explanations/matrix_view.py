@@ -6,6 +6,10 @@ z = W·a + b and a = f(z) for the first sample of the last forward pass, and
 spells out the first row's product so the matrix entry W[4, 1] can be found on
 the picture as the edge 1 → 4 (the seeds' w_{4,1}).  In the row convention W
 is 3×4 (rows are the source nodes) and the same numbers read z = a·W + b.
+After ``m.backward(T)`` it also shows the backward pass of that layer: δ of
+the first sample, and ∂C/∂W (in W's own layout, same row and column ids) and
+∂C/∂b as batch means, so hand-made matrices can be held against it entry by
+entry.
 """
 from __future__ import annotations
 
@@ -87,4 +91,36 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
     where = f"row {j} of W times a" if col else f"a times column {j} of W"
     lines.append(f"z_{j} = {where}{'' if b is None else f' + b_{j}'} = {_terms(s, terms, max_terms)}{tail} "
                  f"= {s.num(z[0])}  (node {j}'s z in the picture)")
+    deltas = None if m.delta is None else m.delta[layer]
+    if deltas is not None:                                     # after m.backward(T)
+        lines += [""] + _backward(m, deltas, layer, [i for i in in_ids if i != "+1"], out_ids, s, max_terms)
     return "\n".join(lines)
+
+
+def _backward(m: MatrixNetwork, deltas: np.ndarray, layer: int, in_ids: list, out_ids: list[int],
+              s: _TextStyle, limit: int) -> list[str]:
+    """δ (first sample), ∂C/∂W and ∂C/∂b (batch means) of one layer, labelled like W."""
+    col = m.convention == "column"
+    delta, batch = deltas[0], len(deltas)
+    grads, bias_grads = m.edge_grads(), m.bias_grads()
+    G = np.array([[grads.get((i, j), 0.0) for i in in_ids] for j in out_ids])    # rows = destination nodes
+    rows, cols = (out_ids, in_ids) if col else (in_ids, out_ids)
+    shape = "δ·aᵀ" if col else "aᵀ·δ"
+    mean = "" if batch == 1 else f", averaged over the batch of m = {batch}"
+    lines = [f"Backward pass of layer {layer} (after m.backward(T)): δ = ∂C_x/∂z of the first sample, "
+             f"∂C/∂W = {shape}{mean}", ""]
+    vec = delta[:, None] if col else delta[None, :]
+    lines += [f"δ as a {'column' if col else 'row'}:",
+              _matrix(vec, out_ids if col else ["δ"], ["δ"] if col else out_ids, s, limit), ""]
+    lines += [f"∂C/∂W ({len(rows)}×{len(cols)}, the layout of W; entry [{rows[0]}, {cols[0]}] is "
+              f"∂C/∂w_{{{out_ids[0]},{in_ids[0]}}}):", _matrix(G if col else G.T, rows, cols, s, limit), ""]
+    if bias_grads:
+        db = np.array([bias_grads.get(j, 0.0) for j in out_ids])
+        table = (_matrix(db[:, None], out_ids, ["∂C/∂b"], s, limit) if col
+                 else _matrix(db[None, :], ["∂C/∂b"], out_ids, s, limit))
+        lines += [f"∂C/∂b = Σ_rows δ{'' if batch == 1 else ' / m'} as a {'column' if col else 'row'}:", table, ""]
+    i, j = in_ids[0], out_ids[0]
+    per = f"δ_{j}·a_{i}" if batch == 1 else f"(1/m)·Σ_x δ_{j}·a_{i}"
+    first = "" if batch > 1 else f" = {s.fac(delta[0])}{s.dot}{s.fac(_source_a(m, i))}"
+    lines.append(f"∂C/∂w_{{{j},{i}}} = {per}{first} = {s.num(G[0, 0])}  (the edge {i} → {j} in the picture)")
+    return lines
