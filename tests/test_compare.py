@@ -312,3 +312,31 @@ def test_from_matrices_bad_input():
     skip.connect_many([(1, 3, 0.1), (2, 3, 0.2), (3, 4, 0.3), (1, 4, 0.4)])
     with pytest.raises(ValueError, match="node 4 is not fed by exactly every node of layer 1"):
         skip.to_matrices()
+
+
+def test_example_find_my_bug_runs_and_names_the_bug():
+    import runpy
+    import contextlib
+    import io
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "find_my_bug.py"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(str(path), run_name="__main__")
+    text = out.getvalue()
+    before, after = text.split("== after the fix ==")
+    assert "1. missing_derivative — dW of layer 1" in before and "2. inherited — db of layer 1" in before
+    assert "sigmoid′(z_1) = a_1 ⊙ (1 − a_1)" in before
+    assert after.strip().startswith("compare OK: all 26 of your numbers match")
+
+
+def test_readme_shows_the_examples_real_output():
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(root / "examples" / "find_my_bug.py")], capture_output=True,
+                         text=True, check=True).stdout.rstrip()
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "## Find the bug in your backprop" in readme
+    assert f"```text\n{out}\n```" in readme

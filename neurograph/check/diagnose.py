@@ -245,6 +245,12 @@ def _output_delta_formula(ref: Reference) -> str:
     return f"δ_{L} = {grad} ⊙ {act}′(z_{L})"
 
 
+def _derivative_text(name: str, k: int) -> str:
+    """f′(z_k) written through a_k, as the seeds write it."""
+    through_a = {"sigmoid": f"a_{k} ⊙ (1 − a_{k})", "tanh": f"1 − a_{k}²", "relu": f"(z_{k} > 0)"}
+    return f"{name}′(z_{k})" + (f" = {through_a[name]}" if name in through_a else "")
+
+
 def _differs(values: np.ndarray, *others: np.ndarray, rtol: float) -> bool:
     return all(not close(values, o, rtol) for o in others)
 
@@ -486,7 +492,7 @@ class Diagnoser:
         g = upstream @ W.T
         right = formula("delta", k, ref, self.convention)
         hyps = [Hypothesis("missing_derivative", g, f"your δ of layer {k} lacks the {act.name}′(z_{k}) factor: "
-                           f"{right}; multiply by {act.name}′(z_{k})")]
+                           f"{right}; multiply by {_derivative_text(act.name, k)}")]
         if act.name in ("sigmoid", "tanh"):
             hyps.append(self._at_a(k, g))
         if W.shape[0] == W.shape[1]:
@@ -535,8 +541,8 @@ class Diagnoser:
             base = self._grad(quantity, k, model)
             hyps = []
             if cause is not None and not close(base, truth, rtol):
-                hyps.append(Hypothesis(cause.kind, base, f"your {_what(quantity, k)} was formed from a δ of "
-                                       f"layer {k} with this mistake: {cause.message}", cause.factor))
+                hyps.append(Hypothesis(cause.kind, base, f"your {_what(quantity, k)} is built from a wrong δ of "
+                                       f"layer {k}: {cause.message}", cause.factor))
             else:
                 hyps += self._inherited(quantity, k, base, truth, (k - 1, k) if quantity == "dW" else (k,))
             hyps += self._dW_mistakes(k, model, base) if quantity == "dW" else self._db_mistakes(k, model)
