@@ -241,6 +241,8 @@ def _same_structure(net: Network, edges, m: MatrixNetwork) -> dict[tuple[int, in
     """The given matrix's edge weights, once it is known to hold this network's nodes and edges."""
     if not isinstance(m, MatrixNetwork):
         raise TypeError(f"matrix must be a MatrixNetwork, got {type(m).__name__}")
+    if m.dtype != np.float64:
+        raise ValueError(f"crosscheck compares in float64; this MatrixNetwork computes in {m.dtype}")
     ids = sorted(i for layer in m.ids for i in layer)
     weights = m.edge_weights()
     if ids != [nd.id for nd in net.nodes] or set(weights) != {(e.src.id, e.dst.id) for e in edges}:

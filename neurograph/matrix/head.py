@@ -1,6 +1,8 @@
 """The output layer of the matrix backend: the loss of a batch and δ_L = ∂C_x/∂z_L."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from neurograph.engine.losses import Loss, log_softmax
@@ -30,6 +32,23 @@ class OutputHead:
             total += float(self.loss.value(ac, tc, zc, act).sum())
             D[:, cols] = self.loss.output_delta(zc, ac, tc, act)       # δ_L = ∂C_x/∂z_L
         return total
+
+    def sample(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, d: np.ndarray, log_a: np.ndarray,
+               t_sum_one: bool) -> float:
+        """The same for one sample (vectors of the output layer), as few calls as the per-sample
+        loop can afford; ``t_sum_one`` says Σt = 1, so that δ = a·Σt − t is a − t exactly."""
+        if not self.softmax_ce:
+            return self(z[None, :], a[None, :], t[None, :], d[None, :], log_a[None, :])
+        if t_sum_one:
+            np.subtract(a, t, out=d)                     # δ_L = a − t
+        else:
+            np.multiply(a, t.sum(), out=d)
+            d -= t                                       # δ_L = a·Σt − t
+        np.log(a, out=log_a)
+        loss = -float(np.dot(t, log_a))                  # C = −Σ t·ln a
+        if math.isfinite(loss):
+            return loss
+        return self._softmax_ce(z[None, :], a[None, :], t[None, :], d[None, :], log_a[None, :])   # ln a from z
 
     @staticmethod
     def _softmax_ce(Z: np.ndarray, A: np.ndarray, T: np.ndarray, D: np.ndarray, log_a: np.ndarray) -> float:

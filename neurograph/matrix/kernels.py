@@ -19,10 +19,11 @@ Backward = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], object]  #
 
 FLOAT64 = np.dtype(np.float64)
 _GEMM: dict[str, Callable] = {}        # dtype char → scipy's ?gemm, filled by load_blas()
+_BLAS2: dict[str, tuple[Callable, Callable, Callable]] = {}    # dtype char → (?gemv, ?ger, ?axpy)
 
 
 def load_blas() -> None:
-    """Import scipy's BLAS wrappers now (dgemm/sgemm, dgemv/sgemv, dger/sger).
+    """Import scipy's BLAS wrappers now (gemm, gemv, ger, axpy in float64 and float32).
 
     ``train`` calls this before it caps the BLAS threads: threadpoolctl can only
     limit a BLAS library that is already loaded.
@@ -30,6 +31,14 @@ def load_blas() -> None:
     if not _GEMM:
         from scipy.linalg import blas
         _GEMM.update(d=blas.dgemm, f=blas.sgemm)
+        _BLAS2.update(d=(blas.dgemv, blas.dger, blas.daxpy), f=(blas.sgemv, blas.sger, blas.saxpy))
+
+
+def blas2(dtype: np.dtype) -> tuple[Callable, Callable, Callable]:
+    """(gemv, ger, axpy) of scipy's BLAS for float64 or float32:
+    y ← α·op(A)·x + β·y,  A ← α·x·yᵀ + A,  y ← α·x + y."""
+    load_blas()
+    return _BLAS2[dtype.char]
 
 
 def gemm(alpha: float, A: np.ndarray, B: np.ndarray, beta: float, out: np.ndarray) -> None:
@@ -74,9 +83,10 @@ def tanh_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> N
 
 
 def softmax(z: np.ndarray, out: np.ndarray) -> None:
-    np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    """Over the last axis: a batch (m, n) row by row, or one sample (n,)."""
+    np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)            # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
+    out /= out.sum(axis=-1, keepdims=True)           # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
 
 
 IN_PLACE: dict[str, tuple[Forward, Backward | None]] = {

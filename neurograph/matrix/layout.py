@@ -103,6 +103,7 @@ class Layout:
 
     def __init__(self, net: Network, dtype: np.dtype):
         layers = net.layers                     # raises a clear ValueError for an unusable graph
+        self.dtype = dtype
         self.loss = net.loss_function
         self.specs = [(n.id, n.is_input, n.activation_function, n.has_bias) for n in net.nodes]   # for to_network()
         self.ids = [[n.id for n in layer] for layer in layers]
@@ -175,6 +176,20 @@ class Layout:
         for d, edges in incoming.items():
             net.wire(d, [s for s, _ in edges], [w for _, w in edges])
         return net
+
+    def layer_matrix(self, li: int, bias: np.ndarray | None, convention: str) -> LayerMatrix:
+        """Layer l as one matrix over the concatenated layers feeding it, in ``convention``;
+        a given ``bias`` becomes the extra input row (column) multiplying a constant 1."""
+        if not 1 <= li < len(self.ids):
+            raise ValueError(f"layer must be 1–{len(self.ids) - 1} (layer 0 holds the inputs), got {li}")
+        blocks = self.into[li]
+        in_ids: list = [i for b in blocks for i in self.ids[b.src]]
+        parts = [b.W for b in blocks] or [np.zeros((0, len(self.ids[li])), dtype=self.dtype)]
+        if bias is not None:
+            parts.append(bias[None, :])
+            in_ids.append("1")
+        W = np.concatenate(parts, axis=0)                    # row layout: inputs × outputs
+        return LayerMatrix((W.T if convention == "column" else W).copy(), in_ids, list(self.ids[li]))
 
     def describe(self, convention: str, loss_name: str, bias_column: bool) -> str:
         """Which node ids every row and column of every matrix belongs to."""

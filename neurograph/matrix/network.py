@@ -36,16 +36,21 @@ checking the whole data set once) skips the checks.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from neurograph.engine.graph import Network
-from neurograph.engine.validation import boolean, finite_number
+from neurograph.engine.validation import boolean, finite_number, non_negative
 from neurograph.matrix.buffers import BufferCache, Buffers
+from neurograph.matrix.gradients import Gradients
 from neurograph.matrix.head import OutputHead
 from neurograph.matrix.kernels import all_finite, as_batch, gemm, verify
 from neurograph.matrix.layout import Block, LayerMatrix, Layout
+from neurograph.matrix.per_sample import PerSample
 
 CONVENTIONS = ("column", "row")
+DTYPES = ("float64", "float32")
 
 
 class MatrixNetwork:
@@ -53,6 +58,8 @@ class MatrixNetwork:
 
     ``MatrixNetwork(net, convention="column", bias_column=False)`` copies the
     weights and biases of ``net``; ``MatrixNetwork.from_graph`` is the same call.
+    ``dtype="float32"`` computes in single precision (sgemm: faster, about 7
+    digits); the graph engine and ``crosscheck`` always use float64.
     ``bias_column=True`` only changes how ``layer_matrix`` and ``describe``
     show a layer: the biases become an extra column (row layout: an extra row)
     multiplying a constant input 1, as in seed 002; the numbers are the same.
@@ -81,31 +88,33 @@ class MatrixNetwork:
     z: list[np.ndarray] | None
     a: list[np.ndarray] | None
     delta: list[np.ndarray | None] | None
-    _buf: Buffers | None
 
-    def __init__(self, net: Network, convention: str = "column", bias_column: bool = False):
+    def __init__(self, net: Network, convention: str = "column", bias_column: bool = False,
+                 dtype: str = "float64"):
         if not isinstance(net, Network):
             raise TypeError(f"MatrixNetwork needs a neurograph Network, got {type(net).__name__}")
         if convention not in CONVENTIONS:
             raise ValueError(f"convention must be 'column' (z = W·x) or 'row' (z = x·W), got {convention!r}")
+        if str(dtype) not in DTYPES:
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
         self.convention, self.bias_column = convention, bool(bias_column)
-        self.dtype = np.dtype(np.float64)
+        self.dtype = np.dtype(str(dtype))
         self.layout = layout = Layout(net, self.dtype)
         self.ids, self._pos = layout.ids, layout.pos
         self._loss = layout.loss
         self._head = OutputHead(self._loss, layout.groups[-1])
         self.biases = [np.array([n.bias or 0.0 for n in layer], dtype=self.dtype) for layer in net.layers]
-        self._bgrads = [np.zeros(n, dtype=self.dtype) for n in layout.sizes]
-        self._bstep = [np.zeros(n, dtype=self.dtype) for n in layout.sizes]
         self._buffers = BufferCache(layout.sizes, self.dtype)
+        self.grads = Gradients(layout, self.dtype)
+        self._fused = PerSample.fits(layout)
+        self._per_sample: PerSample | None = None             # the batch-1 path, built when first used
         self.z = self.a = self.delta = None
-        self._batch, self._buf = 0, None
-        self._grads_ready = self._bias_fresh = False
 
     @classmethod
-    def from_graph(cls, net: Network, convention: str = "column", bias_column: bool = False) -> MatrixNetwork:
-        """The same as ``MatrixNetwork(net, convention, bias_column)`` (the name the tutorials use)."""
-        return cls(net, convention, bias_column)
+    def from_graph(cls, net: Network, convention: str = "column", bias_column: bool = False,
+                   dtype: str = "float64") -> MatrixNetwork:
+        """The same as ``MatrixNetwork(net, convention, bias_column, dtype)`` (the name the tutorials use)."""
+        return cls(net, convention, bias_column, dtype)
 
     # -- what the matrices are ---------------------------------------------------
     @property
@@ -143,7 +152,7 @@ class MatrixNetwork:
     @property
     def weight_grads(self) -> dict[tuple[int, int], np.ndarray]:
         """Mean ∂C/∂W per block, same layout as ``weights`` (0 where no edge)."""
-        return {key: self._layout(self._grad(b)) for key, b in self.layout.blocks.items()}
+        return {key: self._layout(self.grads.weight(b)) for key, b in self.layout.blocks.items()}
 
     def position(self, node_id: int) -> tuple[int, int]:
         """(layer, column) of a node in every z, a, δ and bias array."""
@@ -158,16 +167,7 @@ class MatrixNetwork:
         z_l = W·[a_k1; a_k2; …] + b — with bias_column, W gets b as an extra
         column (row layout: row) and the inputs side an extra constant 1.
         """
-        if not 1 <= li < len(self.ids):
-            raise ValueError(f"layer must be 1–{len(self.ids) - 1} (layer 0 holds the inputs), got {li}")
-        blocks = self.layout.into[li]
-        in_ids: list = [i for b in blocks for i in self.ids[b.src]]
-        parts = [b.W for b in blocks] or [np.zeros((0, len(self.ids[li])), dtype=self.dtype)]
-        if self.bias_column:
-            parts.append(self.biases[li][None, :])
-            in_ids.append("1")
-        W = self._layout(np.concatenate(parts, axis=0)).copy()
-        return LayerMatrix(W, in_ids, list(self.ids[li]))
+        return self.layout.layer_matrix(li, self.biases[li] if self.bias_column else None, self.convention)
 
     def describe(self) -> str:
         """Which node ids every row and column of every matrix belongs to."""
@@ -194,7 +194,8 @@ class MatrixNetwork:
         layout = self.layout
         witness = layout.x_witness if check_finite else None
         X = as_batch(X, "input batch X", self.n_inputs, check_finite and witness is None, self.dtype)
-        self.z, self._grads_ready = None, False               # no valid pass until X is verified
+        self.z = None                                        # no valid pass until X is verified
+        self.grads.new_pass(None, 0)
         buf = self._buffers.get(len(X))
         z, a = buf.z, buf.a
         if layout.plain_inputs:
@@ -211,7 +212,7 @@ class MatrixNetwork:
                 self._weighted_sum(li, a, z[li])               # z_l = Σ_k a_k·W_{l,k} + b_l
             self._activate(li, z[li], a[li])                    # a_l = f_l(z_l)
         self.z, self.a, self.delta = z, a, [None] * len(self.ids)
-        self._batch, self._buf, self._grads_ready = len(X), buf, False
+        self.grads.new_pass(buf, len(X))
         return buf
 
     def _check_inputs(self, X: np.ndarray, z_witness: np.ndarray) -> None:
@@ -248,13 +249,13 @@ class MatrixNetwork:
         ``input_deltas=True`` to compute it anyway (otherwise ``m.delta[0]`` is None).
         ``check_finite=False`` skips the NaN/inf check of T, as in ``forward``.
         """
-        buf = self._buf
+        buf, m = self.grads.buf, self.grads.batch
         if self.z is None or buf is None:
             raise RuntimeError("backward(T) needs a forward(X) first")
         T = as_batch(T, "target batch T", self.n_outputs, check_finite, self.dtype)
-        if len(T) != self._batch:
+        if len(T) != m:
             raise ValueError(f"target batch T has {len(T)} rows but the last forward had "
-                             f"{self._batch}; expected shape ({self._batch}, {self.n_outputs})")
+                             f"{m}; expected shape ({m}, {self.n_outputs})")
         layout, z, a, delta = self.layout, buf.z, buf.a, buf.delta
         last = len(self.ids) - 1
         total = self._head(z[last], a[last], T, delta[last], buf.log_a)     # δ_L = ∂C_x/∂z_L
@@ -272,10 +273,8 @@ class MatrixNetwork:
         self.delta = list(delta)
         if not want_inputs:
             self.delta[0] = None
-        self._grads_ready, self._bias_fresh = True, False
-        for b in layout.blocks.values():
-            b.fresh = False
-        return total / self._batch
+        self.grads.backward_done()
+        return total / m
 
     def fit_batch(self, X, T, lr: float, weight_decay: float = 0.0, check_finite: bool = True,
                   biases: bool = True) -> float:
@@ -290,54 +289,60 @@ class MatrixNetwork:
         self.step(lr, weight_decay, biases)
         return loss
 
+    def fit_samples(self, X, T, lr: float, weight_decay: float = 0.0, biases: bool = True, *, order=None,
+                    max_loss: float = math.inf, check_finite: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Per-sample SGD (batch size 1) over the rows of X and T, in ``order`` (default: top to bottom).
+
+        Every sample does forward, backward and step — the numbers of ``fit_batch``
+        on one row at a time — in one fused loop of gemv/ger calls
+        (``neurograph.matrix.per_sample``) when the network is a plain chain of
+        layers, else through ``fit_batch``.  Returns (C_x of each sample before its
+        step, its outputs a_L); stops after the first C_x that is NaN/inf or above
+        ``max_loss``, so both can be shorter than ``order``.  Afterwards ``m.z``,
+        ``m.a``, ``m.delta`` and the gradients are those of the last sample.
+        """
+        X = as_batch(X, "input batch X", self.n_inputs, check_finite, self.dtype)
+        T = as_batch(T, "target batch T", self.n_outputs, check_finite, self.dtype)
+        if len(T) != len(X):
+            raise ValueError(f"X has {len(X)} rows but T has {len(T)}; "
+                             f"expected T of shape ({len(X)}, {self.n_outputs})")
+        lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
+        rows = np.arange(len(X)) if order is None else np.asarray(order)
+        if rows.ndim != 1 or (len(rows) and (rows.dtype.kind not in "iu" or rows.min() < 0 or rows.max() >= len(X))):
+            raise ValueError(f"order must be a list of row numbers of X (0 to {len(X) - 1}), got {order!r:.80}")
+        losses, outputs = np.empty(len(rows)), np.empty((len(rows), self.n_outputs), dtype=self.dtype)
+        if not self._fused:
+            for j, i in enumerate(rows.tolist()):
+                losses[j] = self.fit_batch(X[i:i + 1], T[i:i + 1], lr, weight_decay, False, biases)
+                outputs[j] = self.a[-1][0] if self.a else np.nan
+                if not losses[j] <= max_loss:
+                    return losses[:j + 1], outputs[:j + 1]
+            return losses, outputs
+        buf = self._buffers.get(1)
+        if self._per_sample is None or self._per_sample.buf is not buf:
+            self._per_sample = PerSample(self.layout, self.biases, self._head, buf)
+        done = self._per_sample.run(X, T, rows.tolist(), lr, weight_decay, bool(biases), max_loss, losses, outputs)
+        if self.layout.plain_inputs:
+            buf.a[0] = buf.z[0] = X[rows[done - 1]:rows[done - 1] + 1]   # a_0 = z_0 = x of the last sample
+        self.z, self.a, self.delta = buf.z, buf.a, [None if li == 0 and not self.layout.has_bias[0] else d
+                                                    for li, d in enumerate(buf.delta)]
+        self.grads.new_pass(buf, 1)
+        self.grads.backward_done()
+        return losses[:done], outputs[:done]
+
     def loss(self, X, T) -> float:
         """Mean loss over the batch (a forward and backward pass)."""
         self.forward(X)
         return self.backward(T)
 
     # -- gradients and training ------------------------------------------------------
-    def _last_pass(self) -> Buffers:
-        """The buffers of the last backward pass (RuntimeError before there is one)."""
-        if not self._grads_ready or self._buf is None:
-            raise RuntimeError("no gradients yet: call forward(X) then backward(T)")
-        return self._buf
-
-    def _grad(self, b: Block) -> np.ndarray:
-        """∂C/∂W_{l,k} = a_kᵀ·δ_l / m of the last backward pass (0 where there is no edge)."""
-        buf = self._last_pass()
-        if not b.fresh:
-            np.matmul(buf.a[b.src].T, buf.delta[b.dst], out=b.G)
-            b.G *= 1.0 / self._batch
-            if b.mask is not None:
-                b.G *= b.mask
-            b.fresh = True
-        return b.G
-
-    def _column_sums(self, li: int, D: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out = Σ_rows D, kept at 0 for the nodes of layer l without a bias."""
-        np.add.reduce(D, axis=0, out=out)
-        mask = self.layout.bias_mask[li]
-        if mask is not None:
-            out *= mask
-        return out
-
-    def _bias_grads(self) -> list[np.ndarray]:
-        """∂C/∂b_l = Σ_rows δ_l / m for every layer with a bias."""
-        buf = self._last_pass()
-        if not self._bias_fresh:
-            for li, g in enumerate(self._bgrads):
-                if self.layout.has_bias[li]:
-                    self._column_sums(li, buf.delta[li], g)
-                    g *= 1.0 / self._batch
-            self._bias_fresh = True
-        return self._bgrads
-
     def edge_grads(self) -> dict[tuple[int, int], float]:
         """{(src id, dst id): mean ∂C/∂w} for every real edge."""
-        out: dict[tuple[int, int], float] = {}
-        for b in self.layout.blocks.values():
-            out.update(zip(zip(b.src_ids, b.dst_ids, strict=True), self._grad(b)[b.rows, b.cols].tolist(), strict=True))
-        return out
+        return self.grads.by_edge()
+
+    def bias_grads(self) -> dict[int, float]:
+        """{node id: mean ∂C/∂b} for every node that has a bias."""
+        return self.grads.by_node()
 
     def edge_weights(self) -> dict[tuple[int, int], float]:
         """{(src id, dst id): w} for every real edge."""
@@ -345,12 +350,6 @@ class MatrixNetwork:
         for b in self.layout.blocks.values():
             out.update(zip(zip(b.src_ids, b.dst_ids, strict=True), b.W[b.rows, b.cols].tolist(), strict=True))
         return out
-
-    def bias_grads(self) -> dict[int, float]:
-        """{node id: mean ∂C/∂b} for every node that has a bias."""
-        grads = self._bias_grads()
-        return {nid: float(grads[li][p]) for nid, (li, p) in self._pos.items()
-                if self.layout.node_has_bias(li, p)}
 
     def step(self, lr: float, weight_decay: float = 0.0, biases: bool = True) -> None:
         """Gradient descent: w ← w − η·(∂C/∂w + λ·w), b ← b − η·∂C/∂b (as ``Network.step``).
@@ -366,20 +365,20 @@ class MatrixNetwork:
         biases = boolean(biases, "biases")
         if lr < 0 or weight_decay < 0:
             raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
-        buf = self._last_pass()
-        scale = lr / self._batch
+        buf = self.grads.last_pass()
+        scale = lr / self.grads.batch
         for li in self.layout.stepped:
             delta = buf.delta[li]
             for b in self.layout.into[li]:
                 self._step_block(b, buf.a[b.src], delta, lr, weight_decay)
             if biases and self.layout.has_bias[li]:
-                step_b = self._column_sums(li, delta, self._bstep[li])
+                step_b = self.grads.column_sums(li, delta, self.grads.bias_step[li])
                 step_b *= scale
                 self.biases[li] -= step_b                     # b ← b − (η/m)·Σ_rows δ_l
 
     def _step_block(self, b: Block, a_k: np.ndarray, delta_l: np.ndarray, lr: float, weight_decay: float) -> None:
         """W ← (1 − η·λ)·W − (η/m)·a_kᵀ·δ_l for one block."""
-        scale, decay = lr / self._batch, 1.0 - lr * weight_decay
+        scale, decay = lr / self.grads.batch, 1.0 - lr * weight_decay
         if b.mask is None and not b.fresh:
             gemm(-scale, a_k.T, delta_l, decay, b.W)         # W ← (1 − η·λ)·W − (η/m)·a_kᵀ·δ_l
             return

@@ -45,7 +45,8 @@ import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
-from neurograph.matrix.network import MatrixNetwork
+from neurograph.matrix.kernels import load_blas
+from neurograph.matrix.network import DTYPES, MatrixNetwork
 from neurograph.explanations.tables import format_table
 from neurograph.engine import validation as check
 from neurograph.training.progress import progress_bar
@@ -53,6 +54,7 @@ from neurograph.training.targets import Task, task_for
 
 Schedule = Union[float, dict, Callable[[int], float]]
 ENGINES = ("graph", "matrix", "torch")
+PER_SAMPLE_CHUNK = 1000        # samples per call of the fused per-sample path (the progress bar moves between)
 
 
 class TrainingDiverged(RuntimeError):
@@ -231,12 +233,23 @@ class _MatrixEngine:
 
     name = "matrix"
 
-    def __init__(self, model: Network | MatrixNetwork, convention: str):
+    def __init__(self, model: Network | MatrixNetwork, convention: str, dtype: str):
         if isinstance(model, MatrixNetwork):
+            if np.dtype(dtype) != model.dtype:
+                raise ValueError(f"this MatrixNetwork computes in {model.dtype}; pass dtype='{model.dtype}' "
+                                 f"(got {dtype!r})")
             self.net, self.m = None, model
         else:
-            self.net, self.m = model, MatrixNetwork.from_graph(model, convention=convention)
+            self.net, self.m = model, MatrixNetwork(model, convention=convention, dtype=dtype)
         self.loss, self.n_in, self.n_out = self.m.loss_name, self.m.n_inputs, self.m.n_outputs
+        self.dtype = self.m.dtype
+        load_blas()                     # now, so that train's threadpool_limits reaches scipy's BLAS too
+
+    def fit_samples(self, X: np.ndarray, T: np.ndarray, order: np.ndarray, lr: float, weight_decay: float,
+                    biases: bool, max_loss: float) -> tuple[np.ndarray, np.ndarray]:
+        """batch_size=1: the fused per-sample loop over the rows ``order`` (train checked X and T)."""
+        return self.m.fit_samples(X, T, lr, weight_decay, biases, order=order, max_loss=max_loss,
+                                  check_finite=False)
 
     def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
             biases: bool) -> tuple[float, np.ndarray]:
@@ -245,7 +258,7 @@ class _MatrixEngine:
         return loss, self.m.a[-1].copy()
 
     def predict(self, X: np.ndarray, chunk: int = 2000) -> np.ndarray:
-        return np.concatenate([self.m.forward(np.asarray(X[i:i + chunk], dtype=float), check_finite=False)
+        return np.concatenate([self.m.forward(np.asarray(X[i:i + chunk], dtype=self.dtype), check_finite=False)
                                for i in range(0, len(X), chunk)])            # X was checked once
 
     def snapshot(self):
@@ -272,13 +285,42 @@ def _engine(model, engine: str, convention: str, device: str = "cpu", dtype: str
     if engine == "torch" and isinstance(model, Network):
         from neurograph.training.torch_engine import TorchEngine
         return TorchEngine(model, device=device, dtype=dtype)
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
     if isinstance(model, MatrixNetwork):
         if engine != "matrix":
             raise ValueError("a MatrixNetwork trains on the matrix engine; pass engine='matrix'")
-        return _MatrixEngine(model, convention)
+        return _MatrixEngine(model, convention, dtype)
     if not isinstance(model, Network):
         raise TypeError(f"train needs a Network or MatrixNetwork, got {type(model).__name__}")
-    return _GraphEngine(model) if engine == "graph" else _MatrixEngine(model, convention)
+    if engine == "graph":
+        if dtype != "float64":
+            raise ValueError(f"the graph engine computes in float64; dtype={dtype!r} needs engine='matrix'")
+        return _GraphEngine(model)
+    return _MatrixEngine(model, convention, dtype)
+
+
+def _steps(eng, X: np.ndarray, T: np.ndarray, order: np.ndarray, batch_size: int, eta: float,
+           weight_decay: float, biases: bool, max_loss: float):
+    """One training epoch as (first sample, rows done, Σ loss·rows, last loss, outputs, note) per minibatch —
+    or, at batch size 1 on the matrix engine, per chunk of samples through the fused per-sample path."""
+    if batch_size == 1 and isinstance(eng, _MatrixEngine):
+        for b in range(0, len(order), PER_SAMPLE_CHUNK):
+            losses, Y = eng.fit_samples(X, T, order[b:b + PER_SAMPLE_CHUNK], eta, weight_decay, biases, max_loss)
+            total = 0.0
+            for value in losses.tolist():
+                total += value                               # Σ_x C_x, in sample order
+            yield b, order[b:b + len(losses)], total, float(losses[-1]), Y, ""
+        return
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]
+        try:
+            rows = X[idx] if isinstance(eng, _MatrixEngine) else np.asarray(X[idx], dtype=float)
+            loss, Y = eng.fit(rows, T[idx], eta, weight_decay, biases)
+        except ValueError as exc:       # data were checked above: only overflow lands here
+            yield b, idx, float("nan"), float("nan"), None, f" ({exc})"
+        else:
+            yield b, idx, loss * len(idx), loss, Y, ""
 
 
 def _labels_and_targets(X, y, n_in: int, n_out: int, loss: str, targets: tuple[float, float], what: str):
@@ -339,7 +381,7 @@ def evaluate(net: Network | MatrixNetwork, X, y, targets: tuple[float, float] = 
     The loss is the network's own (with softmax outputs ln a is floored at
     1e-300).  ``engine="graph"`` computes along the edges, sample by sample.
     """
-    eng = _engine(net, engine, "row")
+    eng = _engine(net, engine, "row", dtype=str(net.dtype) if isinstance(net, MatrixNetwork) else "float64")
     return _score(eng, *_labels_and_targets(X, y, eng.n_in, eng.n_out, eng.loss, targets, "evaluation"))
 
 
@@ -361,7 +403,10 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     ``threads`` caps BLAS threads (threadpoolctl; None leaves them alone).
     ``biases=False`` trains the weights only and keeps every bias fixed (Mazur's example).
     ``engine="torch"`` trains through ``to_torch`` on ``device`` in ``dtype`` (float64 or
-    float32; see ``neurograph.training.torch_engine``).
+    float32; see ``neurograph.training.torch_engine``); ``engine="matrix"`` computes in
+    ``dtype`` too (a MatrixNetwork: its own, which ``dtype`` must name); the graph engine
+    only in float64.  At batch_size=1 the matrix engine runs its fused per-sample loop
+    (``MatrixNetwork.fit_samples``).
     Returns the History; the weights end on ``history.network``'s edges.
     Raises TrainingDiverged (weights restored to the last complete epoch)
     when a minibatch loss is NaN/inf or above ``max_loss``, and ScheduleFailed
@@ -384,6 +429,9 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
 
     from threadpoolctl import threadpool_limits
 
+    if isinstance(eng, _MatrixEngine):                       # converted once, not per batch
+        X, T = np.ascontiguousarray(X, dtype=eng.dtype), np.ascontiguousarray(T, dtype=eng.dtype)
+    every = 1 if batch_size == 1 and isinstance(eng, _MatrixEngine) else 200    # steps between bar postfixes
     rng = np.random.default_rng(seed)
     history = History(engine=eng.name, metric=task.metric)
     limits = threadpool_limits(limits=threads) if threads else nullcontext()
@@ -403,15 +451,8 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
             total_loss, tally = 0.0, 0.0
             start = time.perf_counter()
             with bar:
-                for done, b in enumerate(range(0, len(X), batch_size), 1):
-                    idx = order[b:b + batch_size]
-                    try:
-                        loss, Y = eng.fit(np.asarray(X[idx], dtype=float), T[idx], eta, weight_decay, biases)
-                    except ValueError as exc:       # data were checked above: only overflow lands here
-                        loss, Y = float("nan"), None
-                        overflow = f" ({exc})"
-                    else:
-                        overflow = ""
+                steps = _steps(eng, X, T, order, batch_size, eta, weight_decay, biases, max_loss)
+                for done, (b, idx, step_loss, loss, Y, overflow) in enumerate(steps, 1):
                     if not np.isfinite(loss) or loss > max_loss:
                         eng.restore(good)
                         history.stopped = (
@@ -421,10 +462,10 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
                             "Try a smaller learning rate.")
                         history.network = eng.finish()
                         raise TrainingDiverged(history.stopped, history)
-                    total_loss += loss * len(idx)
+                    total_loss += step_loss
                     tally = tally + task.tally(Y, y[idx])
                     bar.update(len(idx))
-                    if done % 200 == 0:
+                    if done % every == 0:
                         seen = b + len(idx)
                         bar.set_postfix(loss=f"{total_loss / seen:.4f}",
                                         **{task.metric: f"{task.value(tally):.4f}"}, refresh=False)
