@@ -102,3 +102,88 @@ def backprop(W, b, X, T, *, convention="row", head="sigmoid", reduction="mean", 
     rows = (lambda v: v.T) if col else (lambda v: v)
     return {"z": [rows(v) for v in Z[1:]], "a": [rows(v) for v in A[1:]], "delta": [rows(v) for v in D[1:]],
             "dW": dW, "db": db, "loss": loss / r}
+
+
+# -- the cases and the referee, shared by tests/test_compare.py and benchmarks/diagnosis_score.py ------
+def problem(sizes, m, head, seed, convention="row"):
+    """A random network (via neurograph.Network.from_matrices), its matrices in ``convention``, X and T."""
+    import neurograph as ng
+    rng = np.random.default_rng(seed)
+    W_row = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    b = [rng.normal(size=n) * 0.3 for n in sizes[1:]]
+    loss, out = ("cross_entropy", "softmax") if head == "softmax" else ("half_squared", None)
+    net = ng.Network.from_matrices(W_row, b, loss=loss, output_activation=out)
+    X = rng.normal(size=(m, sizes[0]))
+    T = rng.uniform(size=(m, sizes[-1]))
+    if head == "softmax":
+        T = np.eye(sizes[-1])[rng.integers(sizes[-1], size=m)]
+    W = W_row if convention == "row" else [w.T.copy() for w in W_row]
+    return net, W, b, X, T
+
+
+def bug_layer(bug, sizes):
+    """The layer a one-layer bug hits: a square one for transposed, ≥ 2 for dW_from_z."""
+    where = BUGS[bug][1]
+    L = len(sizes) - 1
+    if where in ("output", "all"):
+        return L
+    if where == "hidden":
+        return L - 1
+    if bug == "dW_transposed":
+        square = [k for k in range(1, L + 1) if sizes[k - 1] == sizes[k]]
+        return square[0] if square else 1
+    return 2 if bug == "dW_from_z" else 1
+
+
+def as_dict(result):
+    return result if isinstance(result, dict) else {"dW": result[0], "db": result[1]}
+
+
+def differing(buggy, right):
+    """{(quantity, layer)} whose arrays differ (shape or values) — plain numpy, no neurograph."""
+    out = set()
+    for q, values in buggy.items():
+        if q == "loss":
+            if not np.isclose(values, right[q], rtol=1e-9, atol=0):
+                out.add((q, None))
+            continue
+        for k, (u, e) in enumerate(zip(values, right[q], strict=True), 1):
+            if np.shape(u) != np.shape(e) or not np.allclose(u, e, rtol=1e-9, atol=1e-12 * np.abs(e).max()):
+                out.add((q, k))
+    return out
+
+
+def diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction="mean"):
+    """(the Comparison, None when the diagnosis is exactly right, else what is wrong with it).
+
+    Right means: exactly the arrays that differ from the correct code are flagged; the
+    first finding has the bug's kind at the bug's layer; every other finding is
+    "inherited" from that layer (or, for a sum over the batch with δ given, its own
+    "scale" with factor m); correct code (bug=None, or a bug that changes no number)
+    gives no finding at all.
+    """
+    import neurograph as ng
+    sizes = [X.shape[1]] + [len(v) for v in b]
+    layer = bug_layer(bug, sizes) if bug else None
+    kw = dict(convention=convention, head=head, reduction=reduction, everything=everything)
+    buggy = as_dict(backprop(W, b, X, T, bug=bug, layer=layer, **kw))
+    right = as_dict(backprop(W, b, X, T, **kw))
+    c = ng.compare(net, X, T, buggy, convention=convention, reduction=reduction)
+    wrong = differing(buggy, right)
+    flagged = {(f.quantity, f.layer) for f in c.findings}
+    if flagged != wrong:
+        return c, f"flagged {sorted(flagged, key=str)} but {sorted(wrong, key=str)} differ"
+    if not wrong:
+        return c, None if c.ok else "findings on correct numbers"
+    first, kind = c.findings[0], BUGS[bug][0]
+    if (first.kind, first.layer) != (kind, layer):
+        return c, f"first finding {first.kind} at layer {first.layer}, expected {kind} at layer {layer}"
+    causes = [f for f in c.findings if f.kind != "inherited"]
+    if BUGS[bug][1] == "all" and everything:        # δ given: every summed array is its own cause
+        if {f.kind for f in causes} != {"scale"} or any(abs(f.factor - len(X)) > 1e-6 * len(X) for f in causes):
+            return c, "a sum over the batch not named scale m everywhere"
+    elif causes != [first]:
+        return c, f"more than one cause: {[(f.kind, f.quantity, f.layer) for f in causes]}"
+    if any(f.layer > layer or f.source != layer for f in c.findings if f.kind == "inherited"):
+        return c, "an inherited finding does not point at the cause's layer"
+    return c, None

@@ -13,85 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neurograph as ng
-from backprop_bugs import BUGS, backprop
+from backprop_bugs import BUGS, as_dict, backprop, diagnose_case, problem
 
 SHAPES = [[3, 4, 4, 2], [3, 3, 2], [2, 2, 2]]   # square layers, two softmax outputs, non-square
 
 
-def problem(sizes, m, head, seed, convention="row"):
-    rng = np.random.default_rng(seed)
-    W_row = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
-    b = [rng.normal(size=n) * 0.3 for n in sizes[1:]]
-    loss, out = ("cross_entropy", "softmax") if head == "softmax" else ("half_squared", None)
-    net = ng.Network.from_matrices(W_row, b, loss=loss, output_activation=out)
-    X = rng.normal(size=(m, sizes[0]))
-    T = rng.uniform(size=(m, sizes[-1]))
-    if head == "softmax":
-        T = np.eye(sizes[-1])[rng.integers(sizes[-1], size=m)]
-    W = W_row if convention == "row" else [w.T.copy() for w in W_row]
-    return net, W, b, X, T
-
-
-def bug_layer(bug, sizes):
-    """The layer a one-layer bug hits: a square one for transposed, ≥ 2 for dW_from_z."""
-    where = BUGS[bug][1]
-    L = len(sizes) - 1
-    if where in ("output", "all"):
-        return L
-    if where == "hidden":
-        return L - 1
-    if bug == "dW_transposed":
-        square = [k for k in range(1, L + 1) if sizes[k - 1] == sizes[k]]
-        return square[0] if square else 1
-    return 2 if bug == "dW_from_z" else 1
-
-
-def as_dict(result):
-    return result if isinstance(result, dict) else {"dW": result[0], "db": result[1]}
-
-
-def differing(buggy, right):
-    """{(quantity, layer)} whose arrays differ (shape or values) — plain numpy, no neurograph."""
-    out = set()
-    for q, values in buggy.items():
-        if q == "loss":
-            if not np.isclose(values, right[q], rtol=1e-9, atol=0):
-                out.add((q, None))
-            continue
-        for k, (u, e) in enumerate(zip(values, right[q], strict=True), 1):
-            if np.shape(u) != np.shape(e) or not np.allclose(u, e, rtol=1e-9, atol=1e-12 * np.abs(e).max()):
-                out.add((q, k))
-    return out
-
-
 def check_case(sizes, m, head, convention, bug, everything, seed=0, reduction="mean"):
     net, W, b, X, T = problem(sizes, m, head, seed, convention)
-    layer = bug_layer(bug, sizes)
-    kw = dict(convention=convention, head=head, reduction=reduction, everything=everything)
-    buggy = as_dict(backprop(W, b, X, T, bug=bug, layer=layer, **kw))
-    right = as_dict(backprop(W, b, X, T, **kw))
     before = [e.weight for e in net.edges] + [n.bias or 0.0 for n in net.nodes]
-    c = ng.compare(net, X, T, buggy, convention=convention, reduction=reduction)
+    c, problem_found = diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction)
     assert before == [e.weight for e in net.edges] + [n.bias or 0.0 for n in net.nodes]   # net unchanged
-    wrong = differing(buggy, right)
-    flagged = {(f.quantity, f.layer) for f in c.findings}
-    kind = BUGS[bug][0]
-    label = f"{bug} layer {layer} {sizes} m={m} {head} {convention} everything={everything}:\n{c}"
-    assert flagged == wrong, label
-    if not wrong:
-        assert c.ok and not c.findings, label
-        return c
-    first = c.findings[0]
-    assert first.kind == kind, label
-    assert first.layer == layer, label
-    causes = [f for f in c.findings if f.kind != "inherited"]
-    inherited = [f for f in c.findings if f.kind == "inherited"]
-    if BUGS[bug][1] == "all" and everything:        # δ given: every summed array is its own cause
-        assert {f.kind for f in causes} == {"scale"}, label
-        assert all(f.factor == pytest.approx(m) for f in causes), label
-    else:
-        assert causes == [first], label
-    assert all(f.layer <= layer and f.source == layer for f in inherited), label
+    assert problem_found is None, f"{bug} {sizes} m={m} {head} {convention} everything={everything}: " \
+                                  f"{problem_found}\n{c}"
     return c
 
 
@@ -340,3 +273,24 @@ def test_readme_shows_the_examples_real_output():
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "## Find the bug in your backprop" in readme
     assert f"```text\n{out}\n```" in readme
+
+
+def test_more_shapes_of_the_same_mistakes():
+    """a list starting with X, a (m, n) bias gradient, a non-square dW in the other layout, f′ at a on the output."""
+    net, W, b, X, T = problem([2, 3, 4], 3, "sigmoid", 11)
+    mine = backprop(W, b, X, T, everything=True)
+    mine["a"] = [X] + mine["a"]
+    assert ng.compare(net, X, T, mine).ok
+    D = mine["delta"][1]
+    c = ng.compare(net, X, T, {"db": [None, D / 3]})
+    assert [(f.kind, f.quantity, f.layer) for f in c.findings] == [("bias_not_reduced", "db", 2)]
+    dW, db = backprop(W, b, X, T, bug="dW_transposed", layer=1)
+    assert dW[0].shape == (3, 2)
+    c = ng.compare(net, X, T, {"dW": dW, "db": db})
+    assert [(f.kind, f.layer) for f in c.findings] == [("transposed", 1)]
+    assert c.findings[0].worst[0].name.startswith("w_{")
+    A = [X] + mine["a"][1:]
+    a2 = A[2]
+    wrong = (a2 - T) * (1 / (1 + np.exp(-a2))) * (1 - 1 / (1 + np.exp(-a2)))      # σ(a)(1 − σ(a))
+    c = ng.compare(net, X, T, {"delta": [None, wrong]})
+    assert [(f.kind, f.quantity, f.layer) for f in c.findings] == [("derivative_at_a", "delta", 2)]
