@@ -353,8 +353,10 @@ class Diagnoser:
         source = self.source or self._forward_source(forward)
         if source is None or close(base, truth, self.rtol):
             return []
-        return [Hypothesis("inherited", base, f"your {_what(quantity, layer)} follows correctly from {source}, "
-                           f"which is wrong; fix that first ({formula(quantity, layer, self.ref, self.convention)})")]
+        how = (f"carries {source}: a sum over the batch, or a scaled output δ, reaches every gradient"
+               if source.startswith("the same factor") else f"follows correctly from {source}, which is wrong")
+        return [Hypothesis("inherited", base, f"your {_what(quantity, layer)} {how}; fix that first "
+                           f"({formula(quantity, layer, self.ref, self.convention)})")]
 
     def _forward_source(self, layers: tuple[int, ...]) -> str | None:
         """'your a of layer k' for the first of these layers whose given z or a is wrong."""
@@ -541,14 +543,17 @@ class Diagnoser:
             base = self._grad(quantity, k, model)
             hyps = []
             if cause is not None and not close(base, truth, rtol):
-                hyps.append(Hypothesis(cause.kind, base, f"your {_what(quantity, k)} is built from a wrong δ of "
-                                       f"layer {k}: {cause.message}", cause.factor))
+                text = cause.message if cause.kind == "scale" else \
+                    f"your {_what(quantity, k)} is built from a wrong δ of layer {k}: {cause.message}"
+                hyps.append(Hypothesis(cause.kind, base, text, cause.factor))
             else:
                 hyps += self._inherited(quantity, k, base, truth, (k - 1, k) if quantity == "dW" else (k,))
             hyps += self._dW_mistakes(k, model, base) if quantity == "dW" else self._db_mistakes(k, model)
             f = self._judge(quantity, k, yours, truth, hyps, base)
             if f is not None and cause is not None and f.kind == cause.kind:
-                self.source, self.source_layer = f"your δ of layer {k} ({cause.kind})", k
+                self.source = (f"the same factor {_nice(cause.factor or 1.0, ref.m)} as your {_what(quantity, k)} "
+                               "(scale)" if cause.kind == "scale" else f"your δ of layer {k} ({cause.kind})")
+                self.source_layer = k
                 cause = None                          # the same layer's next gradient inherits it
 
     def _dW_mistakes(self, k: int, model: np.ndarray, base: np.ndarray) -> list[Hypothesis]:
