@@ -20,13 +20,14 @@ from neurograph.check.compare import Comparison, check_backprop, compare
 from neurograph.check.grade import Grade, grade
 from neurograph.training import datasets
 from neurograph.training.datasets import load_mnist, mnist_subset, xor
-from neurograph.training.loop import History, ScheduleFailed, TrainingDiverged, evaluate, train
+from neurograph.training.loop import History, ScheduleFailed, TrainingDiverged, TrainingInterrupted, evaluate, train
 from neurograph.training.presets import run_preset
 
 __version__ = "0.1.0"
 
 __all__ = ["ACTIVATIONS", "CrosscheckReport", "Edge", "Explanation", "History", "INITIALIZERS", "LOSSES",
-           "MatrixNetwork", "Network", "Node", "ScheduleFailed", "TrainingDiverged", "crosscheck", "datasets",
+           "MatrixNetwork", "Network", "Node", "ScheduleFailed", "TrainingDiverged", "TrainingInterrupted",
+           "crosscheck", "datasets",
            "evaluate", "examples",
            "explain", "explain_matrix", "get_activation", "get_loss", "load_mnist",
            "mnist_subset", "run_preset", "train", "xor", "__version__"]

@@ -9,6 +9,7 @@ import numpy as np
 
 from neurograph.check.crosscheck import crosscheck
 from neurograph.engine.graph import Network
+from neurograph.engine.validation import positive
 from neurograph.io.model_file import load_model
 
 
@@ -46,6 +47,7 @@ def random_batch(net: Network, rows: int, seed: int) -> tuple[np.ndarray, np.nda
 
 
 def run(args) -> int:
+    positive(args.tol, "--tol")
     net = load_model(args.model)
     X, T = random_batch(net, args.rows, args.seed)
     report = crosscheck(net, X, T, samples=args.samples, tol=args.tol, seed=args.seed,

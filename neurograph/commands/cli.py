@@ -36,6 +36,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args) or 0)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
-        print(f"neurograph {args.command}: error: {exc}", file=sys.stderr)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:    # bad input: one line, exit 2
+        print(f"neurograph {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"neurograph {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+#: exit code after Ctrl-C (128 + SIGINT, as shells report it)
+INTERRUPTED = 130
+
+
+def one_line(exc: BaseException) -> str:
+    """The error as one line that names its file: ``[Errno 2] …: 'x.json'`` becomes ``x.json: …``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        name = exc.filename if exc.filename is not None else ""
+        text = exc.strerror if not name or str(name) in exc.strerror else f"{name}: {exc.strerror}"
+    elif isinstance(exc, KeyError) and exc.args:
+        text = str(exc.args[0])
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())

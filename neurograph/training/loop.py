@@ -74,6 +74,14 @@ class ScheduleFailed(ValueError):
         self.history = history
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``train``: the weights are those of the last finished epoch, ``.history`` holds it."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
+
+
 @dataclass
 class EpochRecord:
     """One epoch: its learning rate, the running training loss/accuracy (averaged
@@ -385,6 +393,33 @@ def evaluate(net: Network | MatrixNetwork, X, y, targets: tuple[float, float] = 
     return _score(eng, *_labels_and_targets(X, y, eng.n_in, eng.n_out, eng.loss, targets, "evaluation"))
 
 
+class _KeepLastEpoch:
+    """Ctrl-C inside ``train``: put back the weights of the last finished epoch, then
+    raise TrainingInterrupted with the history (``history.network`` holds those weights)."""
+
+    def __init__(self, engine, history: History):
+        self.engine, self.history, self.good, self.epoch = engine, history, None, -1
+
+    def start(self, epoch: int):
+        """Snapshot the weights as epoch ``epoch`` (from 0) begins; returns the snapshot."""
+        self.good, self.epoch = self.engine.snapshot(), epoch
+        return self.good
+
+    def __enter__(self) -> _KeepLastEpoch:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is None or not issubclass(kind, KeyboardInterrupt) or isinstance(exc, TrainingInterrupted):
+            return
+        done = len(self.history.records)
+        if self.epoch == done:                  # interrupted inside epoch done + 1: undo its partial steps
+            self.engine.restore(self.good)
+        self.history.stopped = (f"interrupted (Ctrl-C) during epoch {done + 1}; the weights are those of the "
+                                f"end of epoch {done}" + (" (the initial ones)" if done == 0 else ""))
+        self.history.network = self.engine.finish()
+        raise TrainingInterrupted(self.history.stopped, self.history) from exc
+
+
 def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: int = 1,
           lr: Schedule = 0.1, batch_size: int = 1, weight_decay: float = 0.0,
           targets: tuple[float, float] = (0.0, 1.0), valid=None, test=None,
@@ -409,8 +444,9 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     (``MatrixNetwork.fit_samples``).
     Returns the History; the weights end on ``history.network``'s edges.
     Raises TrainingDiverged (weights restored to the last complete epoch)
-    when a minibatch loss is NaN/inf or above ``max_loss``, and ScheduleFailed
-    (the last complete epoch kept) when a callable ``lr`` returns a bad η.
+    when a minibatch loss is NaN/inf or above ``max_loss``, ScheduleFailed
+    (the last complete epoch kept) when a callable ``lr`` returns a bad η, and on
+    Ctrl-C TrainingInterrupted (a KeyboardInterrupt; weights of the last finished epoch).
     """
     eng = _engine(net, engine, convention, device, dtype)
     n_in, n_out = eng.n_in, eng.n_out
@@ -435,7 +471,8 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     rng = np.random.default_rng(seed)
     history = History(engine=eng.name, metric=task.metric)
     limits = threadpool_limits(limits=threads) if threads else nullcontext()
-    with limits, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with limits, np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+            _KeepLastEpoch(eng, history) as guard:
         for epoch in range(epochs):
             try:
                 eta = learning_rate(lr, epoch)
@@ -445,7 +482,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
                                    f"epoch, {epoch}, and the history its {epoch} epochs")
                 history.network = eng.finish()
                 raise ScheduleFailed(history.stopped, history) from None
-            good = eng.snapshot()
+            good = guard.start(epoch)
             order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
             bar = progress_bar(len(X), f"epoch {epoch + 1}/{epochs}", progress)
             total_loss, tally = 0.0, 0.0

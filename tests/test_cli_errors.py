@@ -1,0 +1,204 @@
+"""Issue 12, items 12 and 17: the CLI never loses a trained model and reports bad input in one line.
+
+Exit codes: 0 ok, 1 checked and found different, 2 bad input, 130 interrupted (Ctrl-C).
+"""
+import os
+import stat
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import neurograph as ng
+from neurograph.commands.cli import INTERRUPTED, main
+from neurograph.engine.builders import worked_example
+from neurograph.io.json_file import to_dict
+
+TRAIN = ["train", "--preset", "seed000", "--subset", "--epochs", "2", "--seed", "1", "--no-progress"]
+
+
+def _one_line_error(capsys, code, *names):
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    for name in names:
+        assert str(name) in err, (name, err)
+    return err
+
+
+# -- item 17: every command reports a bad file or flag in one line, exit 2 --------------------------
+
+@pytest.mark.parametrize("command", [["check"], ["draw"], ["explain", "--node", "4"], ["draw", "-o", "x.dot"]])
+def test_a_directory_missing_or_unreadable_model_is_one_line_exit_2(tmp_path, capsys, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    assert _one_line_error(capsys, main([command[0], str(folder), *command[1:]]), folder).endswith(
+        "is a directory, not a model file")
+    _one_line_error(capsys, main([command[0], str(tmp_path / "gone.json"), *command[1:]]), "gone.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "neurograph", "version": 1, "loss": ')
+    _one_line_error(capsys, main([command[0], str(bad), *command[1:]]), "bad.json", "not valid JSON")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100000)
+    _one_line_error(capsys, main([command[0], str(deep), *command[1:]]), "deep.json", "nested too deeply")
+    model = tmp_path / "m.json"
+    worked_example().save(model)
+    model.chmod(0)
+    if os.access(model, os.R_OK):                         # root reads anything: simulate the refusal
+        real_open = open
+
+        def denied(path, *args, **kwargs):
+            if str(path) == str(model):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+        monkeypatch.setattr("builtins.open", denied)
+        monkeypatch.setattr("io.open", denied)
+    _one_line_error(capsys, main([command[0], str(model), *command[1:]]), "m.json", "Permission denied")
+
+
+@given(st.sampled_from(["0", "-1e-7", "nan", "inf", "-inf"]))
+def test_check_tol_must_be_positive(tmp_path_factory, tol):
+    model = tmp_path_factory.mktemp("tol") / "m.json"
+    worked_example().save(model)
+    code = main(["check", str(model), f"--tol={tol}", "--no-torch"])
+    assert code == 2
+
+
+def test_check_tol_zero_names_the_flag(tmp_path, capsys):
+    model = tmp_path / "m.json"
+    worked_example().save(model)
+    _one_line_error(capsys, main(["check", str(model), "--tol", "0", "--no-torch"]), "--tol")
+
+
+def test_draw_into_a_folder_that_cannot_exist_is_one_line_exit_2(tmp_path, capsys):
+    model = tmp_path / "m.json"
+    worked_example().save(model)
+    _one_line_error(capsys, main(["draw", str(model), "-o", str(model / "x.dot")]), "m.json")
+    assert main(["draw", str(model), "-o", str(tmp_path / "new_dir" / "x.dot")]) == 0   # a new folder is made
+    assert (tmp_path / "new_dir" / "x.dot").read_text().startswith("digraph")
+
+
+def test_explain_an_unknown_node_names_it(tmp_path, capsys):
+    model = tmp_path / "m.json"
+    worked_example().save(model)
+    _one_line_error(capsys, main(["explain", str(model), "--node", "99"]), "no node 99")
+
+
+# -- item 12: train --save checks the path first, rescues the model, keeps it on Ctrl-C -------------
+
+@pytest.mark.parametrize("where", ["nodir/m.json", "adir", ""])
+def test_a_bad_save_path_is_refused_before_training(tmp_path, capsys, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir").mkdir()
+    trained = []
+    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", lambda *a, **k: trained.append(1))
+    code = main([*TRAIN, "--save", where])
+    _one_line_error(capsys, code, "cannot save to" if where else "the model path is empty", where)
+    assert trained == [] and sorted(os.listdir(tmp_path)) == ["adir"]
+
+
+def test_a_read_only_save_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(folder) else real_access(p, mode))
+    trained = []
+    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", lambda *a, **k: trained.append(1))
+    _one_line_error(capsys, main([*TRAIN, "--save", str(folder / "m.json")]), f"{folder} is not writable")
+    assert trained == []
+
+
+def test_when_saving_still_fails_the_model_is_rescued_and_the_place_named(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "m.json"
+    real_save = ng.Network.save
+
+    def flaky(net, path):                     # the check passes, then the disk fills up at the end
+        if str(path) == str(target):
+            raise OSError(28, "No space left on device")
+        real_save(net, path)
+    monkeypatch.setattr(ng.Network, "save", flaky)
+    code = main([*TRAIN, "--save", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2 and not target.exists()
+    rescued = [p for p in os.listdir(tmp_path) if p.startswith("neurograph-rescued-seed000-")]
+    assert len(rescued) == 1 and str(tmp_path / rescued[0]) in err and "No space left on device" in err
+    expected = ng.run_preset("seed000", subset=True, epochs=2, seed=1, progress=False).network
+    assert to_dict(ng.Network.load(tmp_path / rescued[0])) == to_dict(expected)
+
+
+@pytest.mark.parametrize("stop_at", [1500, 2001])
+def test_ctrl_c_keeps_the_last_finished_epoch_and_exits_130(tmp_path, capsys, monkeypatch, stop_at):
+    """1000 samples per epoch, one step each: step 1500 is inside epoch 2 (epoch 1 is kept), step 2001
+    is the first of epoch 3 (both epochs are kept).  No traceback, exit code 130."""
+    model = tmp_path / "m.json"
+    real_fit, calls = ng.MatrixNetwork.fit_batch, [0]
+
+    def fit(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == stop_at:
+            raise KeyboardInterrupt
+        return real_fit(self, *args, **kwargs)
+    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", fit)
+    code = main([*TRAIN[:5], "3", *TRAIN[6:], "--save", str(model)])
+    out, err = capsys.readouterr()
+    kept = (stop_at - 1) // 1000
+    assert code == INTERRUPTED == 130 and "Traceback" not in out + err
+    assert f"interrupted (Ctrl-C) during epoch {kept + 1}; the weights are those of the end of epoch {kept}" in out
+    assert f"model saved to {model}" in out
+    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", real_fit)
+    expected = ng.run_preset("seed000", subset=True, epochs=kept, seed=1, progress=False).network
+    assert to_dict(ng.Network.load(model)) == to_dict(expected)
+
+
+@given(st.integers(1, 14), st.sampled_from(["graph", "matrix"]))
+def test_train_interrupted_anywhere_keeps_the_last_finished_epoch(stop_at, engine):
+    """4 samples per epoch with batch 1: an interrupt at step n keeps (n − 1) // 4 epochs, exactly
+    the network that training for that many epochs gives (and the initial one for 0)."""
+    X, y = ng.xor()
+    net = ng.Network.layered([2, 3, 1], seed=4)
+    initial = to_dict(net)
+    cls = ng.Network if engine == "graph" else ng.MatrixNetwork
+    method = "backward" if engine == "graph" else "fit_batch"
+    real, calls = getattr(cls, method), [0]
+
+    def counting(self, *args, **kwargs):
+        calls[0] += 1
+        if calls[0] == stop_at:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(cls, method, counting)
+    try:
+        with pytest.raises(ng.TrainingInterrupted) as info:
+            ng.train(net, X, y, engine=engine, epochs=5, lr=0.5, progress=False)
+    finally:
+        mp.undo()
+    kept = (stop_at - 1) // 4
+    history = info.value.history
+    assert isinstance(info.value, KeyboardInterrupt) and len(history) == kept and history.network is net
+    expected = ng.Network.layered([2, 3, 1], seed=4)
+    if kept:
+        ng.train(expected, X, y, engine=engine, epochs=kept, lr=0.5, progress=False)
+    assert to_dict(net) == (to_dict(expected) if kept else initial)
+
+
+@pytest.mark.parametrize("where", ["schedule", "on_epoch"])
+def test_ctrl_c_between_epochs_keeps_every_finished_epoch(where):
+    X, y = ng.xor()
+    net = ng.Network.layered([2, 3, 1], seed=4)
+
+    def stop(epoch):
+        if epoch == 2:
+            raise KeyboardInterrupt
+        return 0.5
+    kwargs = {"lr": stop} if where == "schedule" else {
+        "lr": 0.5, "on_epoch": lambda r: stop(r.epoch) if r.epoch == 2 else None}
+    with pytest.raises(ng.TrainingInterrupted, match="the weights are those of the end of epoch 2"):
+        ng.train(net, X, y, epochs=4, progress=False, **kwargs)
+    expected = ng.Network.layered([2, 3, 1], seed=4)
+    ng.train(expected, X, y, epochs=2, lr=0.5, progress=False)
+    np.testing.assert_array_equal([e.weight for e in net.edges], [e.weight for e in expected.edges])
