@@ -4,9 +4,11 @@ import warnings
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import neurograph as ng
 from neurograph.commands.cli import main
+from neurograph.io.dense import DenseLayer, dense_network
 from tests.dags import dag_cases
 
 onnx = pytest.importorskip("onnx", reason="needs onnx: pip install 'neurograph[onnx]'")
@@ -337,3 +339,17 @@ def test_missing_sklearn_gives_the_install_hint(monkeypatch):
         ng.Network.from_sklearn(object())
     with pytest.raises(ImportError, match=r"pip install 'neurograph\[sklearn\]'"):
         ng.Network.layered([2, 1]).to_sklearn()
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.sampled_from(["sigmoid", "tanh", "relu", "identity"]),
+                          st.booleans()), min_size=1, max_size=3), st.integers(1, 4), st.integers(0, 2**16))
+def test_layered_nets_come_back_from_onnx_with_the_same_numbers(layers, n_in, seed):
+    rng = np.random.default_rng(seed)
+    dense, width = [], n_in
+    for n_out, act, bias in layers:
+        dense.append(DenseLayer(rng.normal(size=(width, n_out)), rng.normal(size=n_out) if bias else None, act))
+        width = n_out
+    net = dense_network(dense)
+    back = ng.Network.from_onnx(net.to_onnx(None, dtype="float64"))
+    assert [(n.id, n.activation, n.bias) for n in back.nodes] == [(n.id, n.activation, n.bias) for n in net.nodes]
+    assert [(e.src.id, e.dst.id, e.weight) for e in back.edges] == [(e.src.id, e.dst.id, e.weight) for e in net.edges]
