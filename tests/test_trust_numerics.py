@@ -362,3 +362,79 @@ def test_builtin_activation_objects_and_custom_names_are_accepted(tmp_path):
     z = [sum(e.weight * xi for e, xi in zip(n.inputs, x, strict=True)) for n in swish.layers[1]]
     swish.forward(x)
     assert [n.a for n in swish.layers[1]] == pytest.approx([v / (1 + math.exp(-v)) for v in z], rel=1e-14)
+
+
+# -- 4. explain after step(), with the target backward stored ---------------------------------
+
+def _ran(loss: str, out: str, x, t) -> tuple[ng.Network, float]:
+    net = ng.Network.layered([3, 4, 2], activation="tanh", output_activation=out, loss=loss, seed=5)
+    net.forward(x)
+    return net, net.backward(t)
+
+
+CHANGES = {
+    "step": lambda net: net.step(0.5),
+    "step, zero_grad": lambda net: (net.step(0.5), net.zero_grad()),
+    "weight edit": lambda net: setattr(net.edge(1, 4), "weight", 0.25),
+    "bias edit": lambda net: setattr(net.node(8), "bias", -0.5),
+    "set_parameters": lambda net: net.set_parameters(*net.get_parameters()),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+@pytest.mark.parametrize("target", [4, 8, (1, 4), (4, 8), "loss"])
+def test_explain_refuses_values_from_before_the_weights_changed(change, target):
+    net, _ = _ran("half_squared", "sigmoid", [0.1, 0.5, -0.3], [0.0, 1.0])
+    assert not net.stale
+    CHANGES[change](net)
+    assert net.stale
+    before = to_dict(net)
+    with pytest.raises(RuntimeError, match=r"weights or biases changed after the last forward pass.*run forward again"):
+        ng.explain(net, target)
+    assert to_dict(net) == before
+    net.forward([0.1, 0.5, -0.3])                                      # fresh values: explained again
+    net.backward([0.0, 1.0])
+    assert not net.stale and str(ng.explain(net, target)).strip()
+
+
+@pytest.mark.parametrize("target", [4, 8, (1, 4), (4, 8), "loss"])
+def test_explain_after_zero_grad_shows_this_samples_gradient(target):
+    net, _ = _ran("half_squared", "sigmoid", [0.1, 0.5, -0.3], [0.0, 1.0])
+    expected = ng.explain(net, target, digits=8)
+    net.zero_grad()
+    text = ng.explain(net, target, digits=8)
+    if target == "loss":
+        assert text == expected
+        return
+    assert "zero_grad() has reset edge.grad since the last backward pass" in " ".join(text.split())
+    e = net.edge(*target) if isinstance(target, tuple) else net.node(target).inputs[0]
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith(f"∂C/∂{e.name} ="))
+    assert float(line.split("=")[-1]) == pytest.approx(e.src.a * e.dst.delta, abs=1e-8)
+
+
+@pytest.mark.parametrize("loss, out", [("half_squared", "sigmoid"), ("squared", "tanh"),
+                                       ("cross_entropy", "softmax"), ("binary_cross_entropy", "sigmoid")])
+@given(x=st.lists(st.floats(-3, 3), min_size=3, max_size=3), t=st.lists(st.floats(0, 1), min_size=2, max_size=2),
+       scale=st.sampled_from([1.0, 300.0]))
+def test_explain_loss_prints_the_loss_backward_returned(loss, out, x, t, scale):
+    """No t given: explain uses net.target, so its C is backward's C (also where a saturates, ×300)."""
+    if loss == "cross_entropy":
+        t = [t[0], 1.0 - t[0]]
+    net, returned = _ran(loss, out, [v * scale for v in x], t)
+    assert list(net.target) == t
+    text = ng.explain(net, "loss", digits=12)
+    printed = float(text.split("Output deltas")[0].strip().splitlines()[-1].split("=")[-1])   # C = … = value
+    assert printed == pytest.approx(returned, rel=1e-11, abs=1e-12)
+    for node in net.outputs:                                          # δ shown = the engine's δ
+        assert "it was run with a different target" not in text
+        assert node.delta is not None
+
+
+def test_bce_explain_writes_its_own_loss_and_a_minus_t():
+    net, returned = _ran("binary_cross_entropy", "sigmoid", [0.1, 0.5, -0.3], [0.0, 1.0])
+    text = ng.explain(net, "loss")
+    assert "C = -Σ_k [t_k·ln(a_k) + (1 − t_k)·ln(1 − a_k)]" in text
+    assert f"= {returned:.4f}" in text
+    a8, a9 = net.node(8).a, net.node(9).a
+    assert f"δ_8 = a_8 − t_8 = {a8:.4f} − 0.0000 = {a8:.4f}" in text
+    assert f"δ_9 = a_9 − t_9 = {a9:.4f} − 1.0000 = {a9 - 1:.4f}" in text

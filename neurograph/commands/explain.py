@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from neurograph.engine.builders import WORKED_T, WORKED_X
-from neurograph.explanations.equations import FORMATS, _shorten, explain
+from neurograph.explanations.equations import explain
+from neurograph.explanations.notation import FORMATS, shorten
 from neurograph.engine.graph import Network
 from neurograph.io.model_file import load_model
 from neurograph.commands import parse_numbers
@@ -48,7 +49,7 @@ def default_sample(net: Network) -> tuple[np.ndarray, np.ndarray]:
 
 def _show(values: np.ndarray) -> str:
     """[v₁, v₂, …] with at most 7 entries: beyond that the first 6, a count of the rest, and the last."""
-    shown = _shorten([f"{v:g}" for v in values], 7, lambda hidden: f"… ({hidden} more)")
+    shown = shorten([f"{v:g}" for v in values], 7, lambda hidden: f"… ({hidden} more)")
     return f"[{', '.join(shown)}]"
 
 

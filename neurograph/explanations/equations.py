@@ -11,236 +11,97 @@ the 3-4-2 network::
     ∂C/∂w_{4,1} = a_1·δ_4 = …
 
 Every number comes from the engine (``node.z``, ``node.a``, ``node.delta``,
-``edge.grad``) or from the engine's own activation and loss functions, so the
-explanation can never drift from what the network computed.
+``edge.grad``, the target ``net.target`` that ``backward`` was given) or from
+the engine's own activation and loss functions, so the explanation can never
+drift from what the network computed.  Once the weights change (``step()``,
+an edit) the stored z, a and δ belong to the old weights, and explain asks for
+a new forward pass instead of mixing the two.
 
-Three output formats share one builder: ``"text"`` (Unicode, for the
-terminal), ``"markdown"`` (prose with ``$…$`` math) and ``"latex"`` (one
-``\\[ … \\]`` display equation per line, in the subset of LaTeX that
-matplotlib's mathtext also renders).
+Each equation is written once below, as a ``Template`` whose fields are filled
+with symbols and numbers; ``neurograph.explanations.notation`` renders them as
+``"text"`` (Unicode, for the terminal), ``"markdown"`` (prose with ``$…$``
+math) or ``"latex"`` (one ``\\[ … \\]`` display equation per line, in the
+subset of LaTeX that matplotlib's mathtext also renders).
 """
 from __future__ import annotations
 
-import re
-import textwrap
-from dataclasses import dataclass
+from collections import ChainMap
 
 import numpy as np
 
-from neurograph.engine.activations import get_activation
 from neurograph.engine.graph import Edge, Network, Node
-from neurograph.engine.losses import get_loss
-from neurograph.engine.validation import finite_array, lookup, node_id, whole_number
+from neurograph.engine.validation import finite_array, node_id, whole_number
 from neurograph.explanations.explanation import Explanation
+from neurograph.explanations.notation import (FORMATS, Eq, Prose, ProseTemplate, Template, TextStyle, shorten,
+                                              style, terms)
 
-FORMATS = ("text", "markdown", "latex")
+__all__ = ["FORMATS", "explain"]
 
+# -- the equations, each written once -----------------------------------------------------
+# Fields in braces: the style's symbols ({dot} ·, {minus} −, {delta} δ, {dash}, {arrow}, …)
+# and the symbols and numbers the builder puts in.
 
-# -- notation: how each format writes symbols and numbers ---------------------------
+INPUT = Template("{a_j} = {x_j} = {a}")                                          # a_j = x_j
+INPUT_Z = Template("{z_j} = {x_j} + {b_j} = {x} + {b} = {z}")                    # z_j = x_j + b_j
+NEURON_Z = Template("{z_j} = {sum} + {b_j} = {sum_values} + {b} = {z}")          # z_j = Σ_i w_ji·a_i + b_j
+NEURON_Z_NO_BIAS = Template("{z_j} = {sum} = {sum_values} = {z}")                # z_j = Σ_i w_ji·a_i
+ACTIVATION = Template("{a_j} = {f}({z_j}) = {f}({z}) = {a}")                     # a_j = f(z_j)
+SOFTMAX = Template("{a_j} = {softmax} = {softmax_values} = {a}")                 # a_j = e^{z_j} / Σ_k e^{z_k}
+DERIVATIVE = {                                                                   # f′(z_j) as the seeds write it
+    "sigmoid": Template("{fprime} = {a_j}{dot}(1{minus}{a_j}) = {a}{dot}(1{minus}{a}) = {value}"),
+    "tanh": Template("{fprime} = 1{minus}{a_j_squared} = 1{minus}{a_squared} = {value}"),
+    "relu": Template("{fprime} = {step_j} = {step} = {value}"),
+}
+DERIVATIVE_VALUE = Template("{fprime} = {value}")                                # identity, custom activations
+SUM = Template("{lhs} = {sum} = {sum_values} = {value}")                         # e.g. ∂C/∂a_j = Σ_k w_kj·δ_k
+HIDDEN_DELTA = Template(                                                         # δ_j = f′(z_j)·Σ_k w_kj·δ_k
+    "{delta_j} = {fprime}{dot}({sum}) = {fp}{dot}({sum_values}) = {fp}{dot}{total} = {value}")
+SOFTMAX_DELTA = Template(                                                        # δ_j = a_j·(g_j − Σ_k a_k·g_k)
+    "{delta_j} = {a_j}{dot}({g_j}{minus}{sum_ag}) = {a}{dot}({g}{minus}({ag_values})) = {value}")
+A_MINUS_T = Template("{delta_j} = {a_j}{minus}{t_j} = {a}{minus}{t} = {value}")  # δ_j = a_j − t_j
+A_SUM_T_MINUS_T = Template(                                                      # δ_j = a_j·Σ_k t_k − t_j
+    "{delta_j} = {a_j}{dot}{sum_t}{minus}{t_j} = {a}{dot}{t_sum}{minus}{t} = {value}")
+OUTPUT_DELTA = Template(                                                         # δ_j = ∂C/∂a_j·f′(z_j)
+    "{delta_j} = {dC_da}{dot}{fprime} = {dC_da_values}{dot}{fp} = {value}")
+DC_DA = {                                                                        # ∂C/∂a_j: symbols, numbers
+    "half_squared": ("({a_j}{minus}{t_j})", "({a}{minus}{t})"),
+    "squared": ("2{dot}({a_j}{minus}{t_j})", "2{dot}({a}{minus}{t})"),
+}
+BIAS_GRAD = Template("{dC_db} = {delta_j} = {value}")                            # ∂C/∂b_j = δ_j
+EDGE_GRAD = Template("{dC_dw} = {a_i}{dot}{delta_j} = {a}{dot}{delta} = {value}{note}")   # ∂C/∂w_ji = a_i·δ_j
+WEIGHT = Template("{w} = {value}")
+PRODUCT = Template("{w}{dot}{x_i} = {w_value}{dot}{x} = {value}")                # w·a forward, w·δ backward
+LOSS = Template("C = {sum} = {sum_values} = {value}")
+TERM = "{x}{dot}{y}"                                                             # one product inside a sum
+LOSS_TERMS = {                                                                   # one output's share of C
+    "cross_entropy": ("{t_k}{dot}{ln_a_k}", "{t}{dot}{ln_a}"),
+    "binary_cross_entropy": ("[{t_k}{dot}{ln_a_k} + (1{minus}{t_k}){dot}{ln_1_minus_a_k}]",
+                             "[{t}{dot}{ln_a} + (1{minus}{t}){dot}{ln_1_minus_a}]"),
+    "squared": ("{a_k}{minus}{t_k}", "{a}{minus}{t}"),                            # (a − t)², squared by the style
+}
 
-class _TextStyle:
-    """Unicode math for the terminal: z_4, w_{4,1}, δ_4, σ′(z_4), ∂C/∂w_{4,1}."""
+NODE_TITLE = ProseTemplate("Node {id} ({kind}, layer {layer}, {activation})", "title")
+EDGE_TITLE = ProseTemplate("Edge {i} {arrow_m} {j}: the weight {w_m}", "title")
+LOSS_TITLE = ProseTemplate("The loss {name} for the last sample", "title")
+FORWARD = ProseTemplate("Forward pass", "section")
+BACKWARD = ProseTemplate("Backward pass", "section")
+OUTPUT_DELTAS = ProseTemplate("Output deltas", "section")
+NOT_YET = ProseTemplate("{delta_j} not computed yet{dash}run {backward} after the forward pass.")
+SOFTMAX_COUPLES = ProseTemplate("softmax couples its group, so with {g_is_dC_da}:")
+OTHER_TARGET = ProseTemplate("Note: the last backward pass left {delta_j} = {value}; "
+                             "it was run with a different target t.")
+INCOMING = ProseTemplate("Incoming weights, {rule}; {edge_grad} is the sum since {zero_grad}, equal to "
+                         "{a_delta} after a single backward pass:")
+MORE_EDGES = ProseTemplate("{ldots_m} ({hidden} more incoming edges)")
+CLEARED = ProseTemplate("{zero_grad} has reset {edge_grad} since the last backward pass; the values above are "
+                        "this sample's {a_delta}.")
+CARRIES = ProseTemplate("It carries {a_i} into node {j}, one of the {n} weighted inputs of {z_j}:")
+SENDS = ProseTemplate("It sends {w_delta} back into the sum {sum} of node {i}:")
+ITS_GRADIENT = ProseTemplate("Its gradient ({edge_grad} is the sum since {zero_grad}):")
+DOWNHILL = ProseTemplate("{step} then moves it downhill: {rule}.")
 
-    dot, ldots, delta, arrow, larrow, eta, dash, minus = "·", "…", "δ", "→", "←", "η", " — ", " − "
-    funcs = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id", "softmax": "softmax"}
-    width = 76   # text equations longer than this break at each '='
-
-    def __init__(self, digits: int):
-        self.digits = digits
-
-    # symbols
-    def sub(self, base: str, *idx: int) -> str:
-        return f"{base}_{idx[0]}" if len(idx) == 1 else f"{base}_{{{','.join(map(str, idx))}}}"
-
-    def func(self, activation: str) -> str:
-        return self.funcs[activation]
-
-    def prime(self, f: str) -> str:
-        return f + "′"
-
-    def partial(self, x: str) -> str:
-        return f"∂C/∂{x}"
-
-    def sq(self, x: str) -> str:
-        return f"({x})²"
-
-    def half(self, x: str) -> str:
-        return f"½·{x}"
-
-    def frac(self, a: str, b: str) -> str:
-        return f"{a} / ({b})" if " " in b else f"{a} / {b}"
-
-    def annotate(self, label: str, value: str) -> str:
-        return f" ({label}: {value})"
-
-    def exp(self, x: str) -> str:
-        return f"exp({x})"
-
-    def ln(self, x: str) -> str:
-        return f"ln({x})"
-
-    def indicator(self, x: str) -> str:
-        return f"1[{x} > 0]"
-
-    def sum_k(self, term: str) -> str:
-        return f"Σ_k {term}"
-
-    def more(self, n: int) -> str:
-        return f"… (+ {n} more terms)"
-
-    # numbers
-    def num(self, v: float) -> str:
-        """Fixed decimals for ordinary sizes, scientific for tiny or huge ones."""
-        v = float(v) + 0.0                                   # no "-0.0000"
-        if v == 0 or 10.0 ** -(self.digits - 1) <= abs(v) < 1e5:
-            return f"{v:.{self.digits}f}"
-        return f"{v:.{self.digits - 1}e}"
-
-    def fac(self, v: float) -> str:
-        """A number used as a factor or summand: negatives in parentheses."""
-        s = self.num(v)
-        return f"({s})" if s.startswith("-") else s
-
-    # prose
-    def code(self, s: str) -> str:
-        return s
-
-    def inline(self, math: str) -> str:
-        return math
-
-    def render(self, items: list) -> str:
-        """Equations on one line when short, else as chains aligned on '=', one side per line."""
-        out = []
-        for item in items:
-            if isinstance(item, _Eq) and len(" = ".join(item.sides)) <= self.width:
-                out.append("  " + " = ".join(item.sides))
-            elif isinstance(item, _Eq):
-                pad = " " * (len(item.sides[0]) + 3)
-                out.append(f"  {item.sides[0]} = {item.sides[1]}")
-                out.extend(f"  {pad[:-2]}= {s}" for s in item.sides[2:])
-            elif item.kind == "title":
-                out.append(item.text)
-                out.append("─" * min(len(item.text), 78))
-            elif item.kind == "section":
-                out.append(f"\n{item.text}")
-            else:
-                out.append(textwrap.fill(item.text, self.width + 2, initial_indent="  ", subsequent_indent="  "))
-        return "\n".join(out)
-
-
-class _LatexStyle(_TextStyle):
-    """LaTeX math kept inside matplotlib mathtext's subset (\\cdot, \\frac, \\sigma, …)."""
-
-    dot, ldots, delta, arrow, larrow, eta = r" \cdot ", r"\ldots", r"\delta", r"\rightarrow", r"\leftarrow", r"\eta"
-    dash, minus = " --- ", " - "
-    funcs = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}",
-             "identity": r"\mathrm{id}", "softmax": r"\mathrm{softmax}"}
-
-    def sub(self, base: str, *idx: int) -> str:
-        return f"{base}_{{{','.join(map(str, idx))}}}"
-
-    def prime(self, f: str) -> str:
-        return f + r"^{\prime}"
-
-    def partial(self, x: str) -> str:
-        return rf"\frac{{\partial C}}{{\partial {x}}}"
-
-    def sq(self, x: str) -> str:
-        return f"({x})^{{2}}"
-
-    def half(self, x: str) -> str:
-        return rf"\frac{{1}}{{2}}{x}"
-
-    def frac(self, a: str, b: str) -> str:
-        return rf"\frac{{{a}}}{{{b}}}"
-
-    def annotate(self, label: str, value: str) -> str:
-        return rf"\ (\mathrm{{{label}}}\ {value})"
-
-    def exp(self, x: str) -> str:
-        return f"e^{{{x}}}"
-
-    def ln(self, x: str) -> str:
-        return rf"\ln({x})"
-
-    def indicator(self, x: str) -> str:
-        return rf"\mathbf{{1}}[{x} > 0]"
-
-    def sum_k(self, term: str) -> str:
-        return rf"\sum_{{k}} {term}"
-
-    def more(self, n: int) -> str:
-        return rf"\ldots\ (+{n}\ \mathrm{{more\ terms}})"
-
-    def num(self, v: float) -> str:
-        s = super().num(v)
-        if "e" not in s:
-            return s
-        mantissa, exponent = s.split("e")
-        return rf"{mantissa}\times10^{{{int(exponent)}}}"
-
-    def code(self, s: str) -> str:
-        return r"\texttt{" + s.replace("_", r"\_") + "}"
-
-    def inline(self, math: str) -> str:
-        return f"${math}$"
-
-    #: how each kind of item is written, and what goes between items
-    layout = {"eq": r"\[ {} \]", "title": r"\paragraph{{{}}}", "section": r"\textbf{{{}}}", "text": "{}"}
-    joiner = "\n\n"
-
-    def render(self, items: list) -> str:
-        """Prose as paragraphs, each equation chain as one display line."""
-        return self.joiner.join(self.layout["eq"].format(" = ".join(item.sides)) if isinstance(item, _Eq)
-                                else self.layout[item.kind].format(item.text) for item in items)
-
-
-class _MarkdownStyle(_LatexStyle):
-    """Markdown prose with the LaTeX math between dollars, equations as a list."""
-
-    dash = " — "
-    layout = {"eq": "- ${}$", "title": "### {}\n", "section": "\n**{}**\n", "text": "\n{}\n"}
-    joiner = "\n"
-
-    def code(self, s: str) -> str:
-        return f"`{s}`"
-
-    def render(self, items: list) -> str:
-        return re.sub(r"\n{3,}", "\n\n", super().render(items)).strip() + "\n"
-
-
-_STYLES = {"text": _TextStyle, "markdown": _MarkdownStyle, "latex": _LatexStyle}
-
-
-@dataclass
-class _Eq:
-    """An equation chain lhs = side₁ = side₂ = …"""
-
-    sides: list[str]
-
-
-@dataclass
-class _Prose:
-    kind: str   # "title", "section" or "text"
-    text: str
-
-
-def _style(format: str, digits: int) -> _TextStyle:
-    style = lookup(_STYLES, format, "format")
-    return style(whole_number(digits, "digits", 1, 12))
-
-
-def _shorten(items, limit: int, gap) -> list:
-    """``items`` as a list, or, when there are more than ``limit``, the first limit−1 of
-    them, ``gap(number left out)`` and the last one — ``limit`` entries in all."""
-    if len(items) <= limit:
-        return list(items)
-    return [*items[:limit - 1], gap(len(items) - limit), items[-1]]
-
-
-def _terms(s: _TextStyle, terms: list[str], max_terms: int) -> str:
-    """t₁ + t₂ + … ; beyond max_terms keep the first ones and the last, count the rest."""
-    return " + ".join(_shorten(terms, max_terms, s.more))
+STALE = ("the weights or biases changed after the last forward pass (step() or an edit), so z, a and δ "
+         "belong to the old parameters: run forward again (and backward(t)) before explaining")
 
 
 # -- public entry point ------------------------------------------------------------
@@ -252,13 +113,14 @@ def explain(net: Network, target, format: str = "text", *, t=None,
     ``target`` is a node id (``4``), an edge as ``(src, dst)`` (``(1, 4)`` is
     w_{4,1}) or ``"loss"``.  Run ``net.forward(x)`` first; after
     ``net.backward(t)`` the backward equations (δ = ∂C/∂z, ∂C/∂w = a·δ) are
-    shown too.  The loss and the output δ need the target t: pass ``t=`` or
-    let it be recovered from the output δ of the last backward pass (the
-    network does not store t).  ``format`` is "text", "markdown" or "latex";
-    numbers use ``digits`` decimals; sums longer than ``max_terms`` are
-    shortened with "…" and a count of the terms left out.
+    shown too.  The loss and the output δ use the target t that ``backward``
+    was given (``net.target``), or ``t=`` when passed.  Values from before the
+    weights changed (``net.stale``) are refused: run forward again.  ``format``
+    is "text", "markdown" or "latex"; numbers use ``digits`` decimals; sums
+    longer than ``max_terms`` are shortened with "…" and a count of the terms
+    left out.
     """
-    s = _style(format, digits)
+    s = style(format, digits)
     ex = _Explainer(net, s, t, whole_number(max_terms, "max_terms", 2))
     if isinstance(target, str):
         if target != "loss":
@@ -290,35 +152,29 @@ def _kind(node: Node) -> str:
 # -- the builder ---------------------------------------------------------------------
 
 class _Explainer:
-    """Builds the list of equations and prose for one target, in one style."""
+    """Fills the templates for one target, in one style."""
 
-    def __init__(self, net: Network, style: _TextStyle, t, max_terms: int):
+    def __init__(self, net: Network, s: TextStyle, t, max_terms: int):
         if not net.forward_ready:
             raise RuntimeError("nothing to explain yet: run net.forward(x) first "
                                "(and net.backward(t) for δ and the gradients)")
-        self.net, self.s, self.max_terms = net, style, max_terms
-        self.loss_fn = get_loss(net.loss)
+        if net.stale:
+            raise RuntimeError(STALE)
+        self.net, self.s, self.max_terms = net, s, max_terms
+        self.loss_fn = net.loss_function
         self.outputs = net.outputs
-        if t is not None:
-            self.t, self.t_given = finite_array(t, "target t", len(self.outputs), allow_batch=False), True
-        else:
-            self.t, self.t_given = self._recover_t(), False
+        self.t = net.target if t is None else finite_array(t, "target t", len(self.outputs), allow_batch=False)
 
     # small helpers ----------------------------------------------------------
     def terms(self, items: list[str]) -> str:
-        return _terms(self.s, items, self.max_terms)
-
-    def prose(self, text: str, kind: str = "text") -> _Prose:
-        return _Prose(kind, text)
+        return terms(self.s, items, self.max_terms)
 
     def m(self, math: str) -> str:
         return self.s.inline(math)
 
-    def no_delta_yet(self, j: int) -> _Prose:
-        """The note shown in place of the backward pass before net.backward(t) has run."""
-        s = self.s
-        return self.prose(f"{self.m(s.sub(s.delta, j))} not computed yet{s.dash}"
-                          f"run {s.code('backward(t)')} after the forward pass.")
+    def f(self, template: str, **values: str) -> str:
+        """A piece of a formula (a product, one term of a sum) in this style."""
+        return template.format_map(ChainMap(values, self.s.symbols))
 
     def groups(self, node: Node) -> list[Node]:
         """The nodes sharing node's softmax group: same layer, same activation."""
@@ -327,106 +183,70 @@ class _Explainer:
     def t_of(self, node: Node) -> float:
         return float(self.t[self.outputs.index(node)])
 
-    # targets ------------------------------------------------------------------
-    def _recover_t(self) -> np.ndarray | None:
-        """t from the output δ of the last backward pass, when the loss can be inverted.
-
-        half_squared δ = (a − t)·f′ ⇒ t = a − δ/f′;  squared t = a − δ/(2f′);
-        cross_entropy t = −a·δ/f′;  softmax + cross_entropy t = a − δ (taking Σt = 1).
-        """
-        if not self.net.backward_ready:
-            return None
-        t = np.empty(len(self.outputs))
-        for i, node in enumerate(self.outputs):
-            act = get_activation(node.activation)
-            a, d = node.a, node.delta
-            if act.is_group:
-                if self.loss_fn.name != "cross_entropy":
-                    return None
-                t[i] = a - d
-                continue
-            fp = float(act.derivative(np.array([node.z]), np.array([a]))[0])
-            if fp == 0:
-                return None
-            g = d / fp                                           # ∂C/∂a
-            t[i] = {"half_squared": a - g, "squared": a - g / 2, "cross_entropy": -a * g}[self.loss_fn.name]
-        return t
+    def no_delta_yet(self, j: int) -> Prose:
+        s = self.s
+        return NOT_YET.fill(s, delta_j=self.m(s.sub(s.delta, j)), backward=s.code("backward(t)"))
 
     def _need_t(self, what: str) -> None:
         if self.t is None:
-            raise ValueError(f"{what} needs the target t: pass t=[...] (one value per output node "
-                             f"{', '.join(str(n.id) for n in self.outputs)})")
-
-    def _t_note(self) -> list[_Prose]:
-        if self.t_given:
-            return []
-        return [self.prose(f"The target t was recovered from the output {self.m(self.s.delta)} of the "
-                           f"last backward pass; pass {self.s.code('t=[...]')} to state it.")]
+            raise ValueError(f"{what} needs the target t: run net.backward(t) first or pass t=[...] (one value "
+                             f"per output node {', '.join(str(n.id) for n in self.outputs)})")
 
     # node ---------------------------------------------------------------------
     def node(self, node: Node) -> list:
-        items = [self.prose(f"Node {node.id} ({_kind(node)}, layer {node.layer}, {node.activation})", "title")]
-        items.append(self.prose("Forward pass", "section"))
+        s = self.s
+        items = [NODE_TITLE.fill(s, id=str(node.id), kind=_kind(node), layer=str(node.layer),
+                                 activation=node.activation), FORWARD.fill(s)]
         items += self.forward(node)
-        items.append(self.prose("Backward pass", "section"))
+        items.append(BACKWARD.fill(s))
         if not self.net.backward_ready:
-            items.append(self.no_delta_yet(node.id))
-            return items
+            return items + [self.no_delta_yet(node.id)]
         items += self.output_delta(node) if node.is_output else self.hidden_delta(node)
-        items += self.parameter_grads(node)
-        return items
+        return items + self.parameter_grads(node)
 
     def forward(self, node: Node) -> list:
         s, j = self.s, node.id
+        if node.is_input and not node.has_bias:
+            return [INPUT.fill(s, a_j=s.sub("a", j), x_j=s.sub("x", j), a=s.num(node.a))]
         if node.is_input:
-            if not node.has_bias:
-                return [_Eq([s.sub("a", j), s.sub("x", j), s.num(node.a)])]        # a = x
-            x = node.z - node.bias                                                  # z = x + b
-            eqs = [_Eq([s.sub("z", j), f"{s.sub('x', j)} + {s.sub('b', j)}",
-                        f"{s.fac(x)} + {s.fac(node.bias)}", s.num(node.z)])]
+            z = INPUT_Z.fill(s, z_j=s.sub("z", j), x_j=s.sub("x", j), b_j=s.sub("b", j),
+                             x=s.fac(node.z - node.bias), b=s.fac(node.bias), z=s.num(node.z))
         else:
             edges = node.inputs
-            sym = [f"{e.name}{s.dot}{s.sub('a', e.src.id)}" for e in edges]        # z = Σ w·a + b
-            val = [f"{s.fac(e.weight)}{s.dot}{s.fac(e.src.a)}" for e in edges]
-            sym, val = self.terms(sym), self.terms(val)
-            if node.has_bias:
-                sym += f" + {s.sub('b', j)}"
-                val += f" + {s.fac(node.bias)}"
-            eqs = [_Eq([s.sub("z", j), sym, val, s.num(node.z)])]
-        return eqs + [self.activation_eq(node)]
+            sums = {"sum": self.terms([self.f(TERM, x=e.name, y=s.sub("a", e.src.id)) for e in edges]),
+                    "sum_values": self.terms([self.f(TERM, x=s.fac(e.weight), y=s.fac(e.src.a)) for e in edges])}
+            z = (NEURON_Z.fill(s, z_j=s.sub("z", j), b_j=s.sub("b", j), b=s.fac(node.bias), z=s.num(node.z), **sums)
+                 if node.has_bias else NEURON_Z_NO_BIAS.fill(s, z_j=s.sub("z", j), z=s.num(node.z), **sums))
+        return [z, self.activation_eq(node)]
 
-    def activation_eq(self, node: Node) -> _Eq:
+    def activation_eq(self, node: Node) -> Eq:
         """a_j = f(z_j); softmax: a_j = e^{z_j} / Σ_k e^{z_k} over its group."""
         s, j = self.s, node.id
         if node.activation == "softmax":
-            group = self.groups(node)
-            denom = self.terms([s.exp(s.num(n.z)) for n in group])
-            return _Eq([s.sub("a", j), s.frac(s.exp(s.sub("z", j)), s.sum_k(s.exp(s.sub("z", "k")))),
-                        s.frac(s.exp(s.num(node.z)), denom), s.num(node.a)])
-        f = s.func(node.activation)
-        return _Eq([s.sub("a", j), f"{f}({s.sub('z', j)})", f"{f}({s.num(node.z)})", s.num(node.a)])
+            denominator = self.terms([s.exp(s.num(n.z)) for n in self.groups(node)])
+            return SOFTMAX.fill(s, a_j=s.sub("a", j), a=s.num(node.a),
+                                softmax=s.frac(s.exp(s.sub("z", j)), s.sum_k(s.exp(s.sub("z", "k")))),
+                                softmax_values=s.frac(s.exp(s.num(node.z)), denominator))
+        return ACTIVATION.fill(s, a_j=s.sub("a", j), f=s.func(node.activation), z_j=s.sub("z", j),
+                               z=s.num(node.z), a=s.num(node.a))
 
-    def derivative_eq(self, node: Node) -> tuple[str, float, _Eq]:
+    def derivative_eq(self, node: Node) -> tuple[str, float, Eq]:
         """f′(z_j) in the form the seeds use: σ′ = σ(1 − σ), tanh′ = 1 − tanh², relu′ = 1[z > 0]."""
         s, j = self.s, node.id
-        act = get_activation(node.activation)
+        act = node.activation_function
         fp = float(act.derivative(np.array([node.z]), np.array([node.a]))[0])
-        name = f"{s.prime(s.func(node.activation))}({s.sub('z', j)})"
-        a_j = s.sub("a", j)
-        forms = {
-            "sigmoid": [f"{a_j}{s.dot}(1{s.minus}{a_j})", f"{s.fac(node.a)}{s.dot}(1{s.minus}{s.fac(node.a)})"],
-            "tanh": [f"1{s.minus}{s.sq(a_j)}", f"1{s.minus}{s.sq(s.num(node.a))}"],
-            "relu": [s.indicator(s.sub("z", j)), s.indicator(s.num(node.z))],
-            "identity": [],
-        }[node.activation]
-        return name, fp, _Eq([name] + forms + [s.num(fp)])
+        fprime = f"{s.prime(s.func(node.activation))}({s.sub('z', j)})"
+        eq = DERIVATIVE.get(node.activation, DERIVATIVE_VALUE).fill(
+            s, fprime=fprime, value=s.num(fp), a_j=s.sub("a", j), a=s.fac(node.a),
+            a_j_squared=s.sq(s.sub("a", j)), a_squared=s.sq(s.num(node.a)),
+            step_j=s.indicator(s.sub("z", j)), step=s.indicator(s.num(node.z)))
+        return fprime, fp, eq
 
-    def downstream(self, node: Node) -> tuple[str, str, float]:
-        """Σ_k w_kj·δ_k over node's outgoing edges: symbols, numbers, value."""
+    def downstream(self, node: Node) -> dict[str, str]:
+        """Σ_k w_kj·δ_k over node's outgoing edges, as symbols and as numbers."""
         s, out = self.s, node.outputs
-        sym = self.terms([f"{e.name}{s.dot}{s.sub(s.delta, e.dst.id)}" for e in out])
-        val = self.terms([f"{s.fac(e.weight)}{s.dot}{s.fac(e.dst.delta)}" for e in out])
-        return sym, val, self.downstream_value(node)
+        return {"sum": self.terms([self.f(TERM, x=e.name, y=s.sub(s.delta, e.dst.id)) for e in out]),
+                "sum_values": self.terms([self.f(TERM, x=s.fac(e.weight), y=s.fac(e.dst.delta)) for e in out])}
 
     @staticmethod
     def downstream_value(node: Node) -> float:
@@ -436,156 +256,154 @@ class _Explainer:
     def hidden_delta(self, node: Node) -> list:
         """δ_j = f′(z_j)·Σ_k w_kj·δ_k (softmax group: δ_j = a_j·(g_j − Σ_k a_k·g_k))."""
         s, j = self.s, node.id
-        sym, val, total = self.downstream(node)
+        sums, total = self.downstream(node), self.downstream_value(node)
         if node.activation == "softmax":
-            g_sym = s.partial(s.sub("a", j))
             g = {n.id: self.downstream_value(n) for n in self.groups(node)}
-            return [_Eq([g_sym, sym, val, s.num(total)])] + self.softmax_delta(node, g)[0]
+            return [SUM.fill(s, lhs=s.partial(s.sub("a", j)), value=s.num(total), **sums),
+                    *self.softmax_delta(node, g)[0]]
         if node.activation == "identity":                       # f′ = 1: δ is the sum itself
-            return [_Eq([s.sub(s.delta, j), sym, val, s.num(node.delta)])]
-        name, fp, d_eq = self.derivative_eq(node)
-        return [d_eq, _Eq([s.sub(s.delta, j), f"{name}{s.dot}({sym})", f"{s.fac(fp)}{s.dot}({val})",
-                           f"{s.fac(fp)}{s.dot}{s.fac(total)}", s.num(node.delta)])]
+            return [SUM.fill(s, lhs=s.sub(s.delta, j), value=s.num(node.delta), **sums)]
+        fprime, fp, d_eq = self.derivative_eq(node)
+        return [d_eq, HIDDEN_DELTA.fill(s, delta_j=s.sub(s.delta, j), fprime=fprime, fp=s.fac(fp),
+                                        total=s.fac(total), value=s.num(node.delta), **sums)]
 
     def softmax_delta(self, node: Node, g: dict[int, float]) -> tuple[list, float]:
         """Jacobian form δ_j = a_j·(g_j − Σ_k a_k·g_k), g = ∂C/∂a over the softmax group;
         returns the items and the value of δ_j."""
         s, j = self.s, node.id
         group = self.groups(node)
-        mean = sum(n.a * g[n.id] for n in group)
-        terms = self.terms([f"{s.fac(n.a)}{s.dot}{s.fac(g[n.id])}" for n in group])
+        value = node.a * (g[j] - sum(n.a * g[n.id] for n in group))
         g_j = s.sub("g", j)
-        value = node.a * (g[j] - mean)
-        return [self.prose(f"softmax couples its group, so with {self.m(g_j + ' = ' + s.partial(s.sub('a', j)))}:"),
-                _Eq([s.sub(s.delta, j), f"{s.sub('a', j)}{s.dot}({g_j}{s.minus}{s.sum_k(s.sub('a', 'k') + s.dot + s.sub('g', 'k'))})",
-                     f"{s.fac(node.a)}{s.dot}({s.fac(g[j])}{s.minus}({terms}))", s.num(value)])], value
+        return [SOFTMAX_COUPLES.fill(s, g_is_dC_da=self.m(f"{g_j} = {s.partial(s.sub('a', j))}")),
+                SOFTMAX_DELTA.fill(s, delta_j=s.sub(s.delta, j), a_j=s.sub("a", j), g_j=g_j,
+                                   sum_ag=s.sum_k(self.f(TERM, x=s.sub("a", "k"), y=s.sub("g", "k"))),
+                                   a=s.fac(node.a), g=s.fac(g[j]), value=s.num(value),
+                                   ag_values=self.terms([self.f(TERM, x=s.fac(n.a), y=s.fac(g[n.id]))
+                                                         for n in group]))], value
 
     def output_delta(self, node: Node) -> list:
-        """δ of an output node from the loss: ∂C/∂z_j = f′(z_j)·∂C/∂a_j."""
+        """δ of an output node from the loss and the target: a − t for the cross-entropies,
+        ∂C/∂a_j·f′(z_j) (softmax: through the Jacobian) otherwise."""
         s, j = self.s, node.id
-        if self.t is None:
-            return [self.prose(f"{self.m(s.sub(s.delta, j) + ' = ' + s.num(node.delta))} comes from the loss "
-                               f"{s.code(self.net.loss)}; pass {s.code('t=[...]')} to see the target substituted."),
-                    self.prose("(t cannot be recovered from this output layer.)")]
-        return self._t_note() + self._output_delta_eqs(node)
-
-    def _output_delta_eqs(self, node: Node) -> list:
-        s, j = self.s, node.id
-        a, t, a_j, t_j = node.a, self.t_of(node), s.sub("a", j), s.sub("t", j)
+        a, t = node.a, self.t_of(node)
+        symbols = {"delta_j": s.sub(s.delta, j), "a_j": s.sub("a", j), "t_j": s.sub("t", j), "t": s.fac(t)}
         loss = self.loss_fn.name
+        if loss == "binary_cross_entropy" or (loss == "cross_entropy" and float(np.sum(self.t)) == 1):
+            value = a - t                                                   # δ = a − t
+            return [A_MINUS_T.fill(s, a=s.fac(a), value=s.num(value), **symbols)] + self._check(node, value)
+        if loss == "cross_entropy":                                         # δ = a·Σt − t
+            t_sum = float(np.sum(self.t))
+            value = a * t_sum - t
+            return [A_SUM_T_MINUS_T.fill(s, sum_t=s.sum_k(s.sub("t", "k")), a=s.fac(a), t_sum=s.fac(t_sum),
+                                         value=s.num(value), **symbols)] + self._check(node, value)
+        dC_da, dC_da_values = (self.f(form, a_j=symbols["a_j"], t_j=symbols["t_j"], a=s.fac(a), t=s.fac(t))
+                               for form in DC_DA[loss])
         if node.activation == "softmax":
-            if loss == "cross_entropy":                                     # δ = a·Σt − t = a − t
-                t_sum = float(np.sum(self.t))
-                value = a * t_sum - t
-                a_sum = (a_j, s.fac(a)) if t_sum == 1 else (f"{a_j}{s.dot}{s.sum_k(s.sub('t', 'k'))}",
-                                                           f"{s.fac(a)}{s.dot}{s.fac(t_sum)}")
-                return [_Eq([s.sub(s.delta, j), f"{a_sum[0]}{s.minus}{t_j}", f"{a_sum[1]}{s.minus}{s.fac(t)}",
-                             s.num(value)])] + self._check(node, value)
             g = {n.id: float(self.loss_fn.grad(np.array([n.a]), np.array([self.t_of(n)]))[0])
                  for n in self.groups(node)}
-            d_sym, d_val = self._dC_da(node)
             items, value = self.softmax_delta(node, g)
-            return [_Eq([s.partial(a_j), d_sym, d_val, s.num(g[j])])] + items + self._check(node, value)
-        name, fp, d_eq = self.derivative_eq(node)
-        d_sym, d_val = self._dC_da(node)
+            return [SUM.fill(s, lhs=s.partial(symbols["a_j"]), sum=dC_da, sum_values=dC_da_values,
+                             value=s.num(g[j]))] + items + self._check(node, value)
+        fprime, fp, d_eq = self.derivative_eq(node)
         value = float(self.loss_fn.grad(np.array([a]), np.array([t]))[0]) * fp
-        return [d_eq, _Eq([s.sub(s.delta, j), f"{d_sym}{s.dot}{name}", f"{d_val}{s.dot}{s.fac(fp)}",
-                           s.num(value)])] + self._check(node, value)
-
-    def _dC_da(self, node: Node) -> tuple[str, str]:
-        """∂C/∂a_j of the loss, as symbols and with numbers."""
-        s, j = self.s, node.id
-        a, t, a_j, t_j = node.a, self.t_of(node), s.sub("a", j), s.sub("t", j)
-        return {
-            "half_squared": (f"({a_j}{s.minus}{t_j})", f"({s.fac(a)}{s.minus}{s.fac(t)})"),
-            "squared": (f"2{s.dot}({a_j}{s.minus}{t_j})", f"2{s.dot}({s.fac(a)}{s.minus}{s.fac(t)})"),
-            "cross_entropy": (f"-({s.frac(t_j, a_j)})", f"-({s.frac(s.fac(t), s.fac(a))})"),
-        }[self.loss_fn.name]
+        return [d_eq, OUTPUT_DELTA.fill(s, delta_j=symbols["delta_j"], dC_da=dC_da, fprime=fprime,
+                                        dC_da_values=dC_da_values, fp=s.fac(fp), value=s.num(value))
+                ] + self._check(node, value)
 
     def _check(self, node: Node, value: float) -> list:
         """Warn when the δ computed from the given t is not the engine's δ."""
         d = node.delta
         if d is None or abs(value - d) <= 1e-9 * (1 + abs(d)):
             return []
-        return [self.prose(f"Note: the last backward pass left {self.m(self.s.sub(self.s.delta, node.id))} = "
-                           f"{self.m(self.s.num(d))}; it was run with a different target t.")]
+        s = self.s
+        return [OTHER_TARGET.fill(s, delta_j=self.m(s.sub(s.delta, node.id)), value=self.m(s.num(d)))]
 
     def parameter_grads(self, node: Node) -> list:
         """∂C/∂b_j = δ_j and ∂C/∂w_ji = a_i·δ_j for every incoming edge."""
         s, j = self.s, node.id
-        items = []
+        items: list = []
         if node.has_bias:
-            items.append(_Eq([s.partial(s.sub("b", j)), s.sub(s.delta, j), s.num(node.delta)]))
+            items.append(BIAS_GRAD.fill(s, dC_db=s.partial(s.sub("b", j)), delta_j=s.sub(s.delta, j),
+                                        value=s.num(node.delta)))
         edges = node.inputs
         if not edges:
             return items
-        items.append(self.prose(
-            f"Incoming weights, {self.m(s.partial('w') + ' = ' + s.sub('a', 'src') + s.dot + s.sub(s.delta, 'dst'))}; "
-            f"{s.code('edge.grad')} is the sum since {s.code('zero_grad()')}, equal to "
-            f"{self.m('a' + s.dot + s.delta)} after a single backward pass:"))
+        code = {"edge_grad": s.code("edge.grad"), "zero_grad": s.code("zero_grad()"),
+                "a_delta": self.m(f"a{s.dot}{s.delta}")}
+        rule = f"{s.partial('w')} = {self.f(TERM, x=s.sub('a', 'src'), y=s.sub(s.delta, 'dst'))}"
+        items.append(INCOMING.fill(s, rule=self.m(rule), **code))
 
-        def gap(hidden: int) -> _Prose:
-            return self.prose(f"{self.m(s.ldots)} ({hidden} more incoming edges)")
-        return items + [e if isinstance(e, _Prose) else self.edge_grad_eq(e)
-                        for e in _shorten(edges, self.max_terms, gap)]
+        def gap(hidden: int) -> Prose:
+            return MORE_EDGES.fill(s, ldots_m=self.m(s.ldots), hidden=str(hidden))
+        items += [e if isinstance(e, Prose) else self.edge_grad_eq(e) for e in shorten(edges, self.max_terms, gap)]
+        if edges[0].grad is None:                                # zero_grad() ran after the backward pass
+            items.append(CLEARED.fill(s, **code))
+        return items
 
-    def edge_grad_eq(self, e: Edge) -> _Eq:
+    def edge_grad_eq(self, e: Edge) -> Eq:
+        """∂C/∂w_ji = a_i·δ_j, with edge.grad beside it when it sums several samples."""
         s = self.s
         a, d = e.src.a, e.dst.delta
-        sides = [s.partial(e.name), f"{s.sub('a', e.src.id)}{s.dot}{s.sub(s.delta, e.dst.id)}",
-                 f"{s.fac(a)}{s.dot}{s.fac(d)}", s.num(a * d)]
-        if abs(e.grad - a * d) > 1e-12 * (1 + abs(a * d)):
-            sides[-1] += s.annotate("accumulated", s.num(e.grad))
-        return _Eq(sides)
+        grad = e.grad
+        note = "" if grad is None or abs(grad - a * d) <= 1e-12 * (1 + abs(a * d)) else \
+            s.annotate("accumulated", s.num(grad))
+        return EDGE_GRAD.fill(s, dC_dw=s.partial(e.name), a_i=s.sub("a", e.src.id), delta_j=s.sub(s.delta, e.dst.id),
+                              a=s.fac(a), delta=s.fac(d), value=s.num(a * d), note=note)
 
     # edge -----------------------------------------------------------------------
     def edge(self, e: Edge) -> list:
         s, i, j = self.s, e.src.id, e.dst.id
-        items = [self.prose(f"Edge {i} {self.m(s.arrow)} {j}: the weight {self.m(e.name)}", "title"),
-                 _Eq([e.name, s.num(e.weight)]),
-                 self.prose("Forward pass", "section"),
-                 self.prose(f"It carries {self.m(s.sub('a', i))} into node {j}, one of the "
-                            f"{len(e.dst.inputs)} weighted inputs of {self.m(s.sub('z', j) + ' = ' + s.num(e.dst.z))}:"),
-                 _Eq([f"{e.name}{s.dot}{s.sub('a', i)}", f"{s.fac(e.weight)}{s.dot}{s.fac(e.src.a)}",
-                      s.num(e.weight * e.src.a)]),
-                 self.prose("Backward pass", "section")]
+        items = [EDGE_TITLE.fill(s, i=str(i), j=str(j), arrow_m=self.m(s.arrow), w_m=self.m(e.name)),
+                 WEIGHT.fill(s, w=e.name, value=s.num(e.weight)),
+                 FORWARD.fill(s),
+                 CARRIES.fill(s, a_i=self.m(s.sub("a", i)), j=str(j), n=str(len(e.dst.inputs)),
+                              z_j=self.m(f"{s.sub('z', j)} = {s.num(e.dst.z)}")),
+                 PRODUCT.fill(s, w=e.name, x_i=s.sub("a", i), w_value=s.fac(e.weight), x=s.fac(e.src.a),
+                              value=s.num(e.weight * e.src.a)),
+                 BACKWARD.fill(s)]
         if not self.net.backward_ready:
             return items + [self.no_delta_yet(j)]
-        items += [self.prose(f"It sends {self.m(e.name + s.dot + s.sub(s.delta, j))} back into the sum "
-                             f"{self.m(s.sum_k(s.sub('w', 'k', i) + s.dot + s.sub(s.delta, 'k')))} of node {i}:"),
-                  _Eq([f"{e.name}{s.dot}{s.sub(s.delta, j)}", f"{s.fac(e.weight)}{s.dot}{s.fac(e.dst.delta)}",
-                       s.num(e.weight * e.dst.delta)]),
-                  self.prose(f"Its gradient ({s.code('edge.grad')} is the sum since {s.code('zero_grad()')}):"),
-                  self.edge_grad_eq(e),
-                  self.prose(f"{s.code('net.step(lr)')} then moves it downhill: "
-                             f"{self.m(f'{e.name} {s.larrow} {e.name}{s.minus}{s.eta}{s.dot}{s.partial(e.name)}')}.")]
-        return items
+        code = {"edge_grad": s.code("edge.grad"), "zero_grad": s.code("zero_grad()")}
+        step = f"{e.name} {s.larrow} {e.name}{s.minus}{s.eta}{s.dot}{s.partial(e.name)}"
+        return items + [
+            SENDS.fill(s, w_delta=self.m(self.f(TERM, x=e.name, y=s.sub(s.delta, j))), i=str(i),
+                       sum=self.m(s.sum_k(self.f(TERM, x=s.sub("w", "k", i), y=s.sub(s.delta, "k"))))),
+            PRODUCT.fill(s, w=e.name, x_i=s.sub(s.delta, j), w_value=s.fac(e.weight), x=s.fac(e.dst.delta),
+                         value=s.num(e.weight * e.dst.delta)),
+            ITS_GRADIENT.fill(s, **code),
+            self.edge_grad_eq(e)] + ([CLEARED.fill(s, a_delta=self.m(f"a{s.dot}{s.delta}"), **code)]
+                                     if e.grad is None else []) + [
+            DOWNHILL.fill(s, step=s.code("net.step(lr)"), rule=self.m(step))]
 
     # loss -----------------------------------------------------------------------
     def loss(self) -> list:
         self._need_t("explain(net, 'loss')")
         s, outs = self.s, self.outputs
         name = self.loss_fn.name
-        items = [self.prose(f"The loss {s.code(name)} for the last sample", "title")] + self._t_note()
-        if name == "cross_entropy":
-            sym = "-" + s.sum_k(f"{s.sub('t', 'k')}{s.dot}{s.ln(s.sub('a', 'k'))}")
-            val = f"-({self.terms([f'{s.fac(self.t_of(n))}{s.dot}{s.ln(s.num(n.a))}' for n in outs])})"
-        else:
-            sym = s.sum_k(s.sq(f"{s.sub('a', 'k')}{s.minus}{s.sub('t', 'k')}"))
-            val = self.terms([s.sq(f"{s.fac(n.a)}{s.minus}{s.fac(self.t_of(n))}") for n in outs])
-            sym, val = (s.half(sym), s.half(f"({val})")) if name == "half_squared" else (sym, val)
-        items.append(_Eq(["C", sym, val, s.num(self._loss_value())]))
-        items.append(self.prose("Output deltas", "section"))
+        form, form_values = LOSS_TERMS["squared" if name.endswith("squared") else name]
+        symbols = [self.f(form, t_k=s.sub("t", "k"), a_k=s.sub("a", "k"), ln_a_k=s.ln(s.sub("a", "k")),
+                          ln_1_minus_a_k=s.ln(f"1{s.minus}{s.sub('a', 'k')}"))]
+        values = [self.f(form_values, t=s.fac(self.t_of(n)), a=s.fac(n.a), ln_a=s.ln(s.num(n.a)),
+                         ln_1_minus_a=s.ln(f"1{s.minus}{s.num(n.a)}")) for n in outs]
+        if name.endswith("cross_entropy"):                               # C = −Σ_k …
+            total, total_values = "-" + s.sum_k(symbols[0]), f"-({self.terms(values)})"
+        else:                                                            # C = (½·)Σ_k (a_k − t_k)²
+            total, total_values = s.sum_k(s.sq(symbols[0])), self.terms([s.sq(v) for v in values])
+            if name == "half_squared":
+                total, total_values = s.half(total), s.half(f"({total_values})")
+        items = [LOSS_TITLE.fill(s, name=s.code(name)),
+                 LOSS.fill(s, sum=total, sum_values=total_values, value=s.num(self._loss_value())),
+                 OUTPUT_DELTAS.fill(s)]
         for n in outs:
-            items += self._output_delta_eqs(n)
+            items += self.output_delta(n)
         return items
 
     def _loss_value(self) -> float:
-        """C summed over the output groups with the engine's loss (exact softmax log)."""
+        """C summed over the output groups with the engine's own loss, from z (as ``backward`` computes it)."""
         total = 0.0
         for group in dict.fromkeys(tuple(self.groups(n)) for n in self.outputs):
             a = np.array([n.a for n in group])
             z = np.array([n.z for n in group])
             t = np.array([self.t_of(n) for n in group])
-            total += float(self.loss_fn.value(a, t, z, get_activation(group[0].activation)))
+            total += float(self.loss_fn.value(a, t, z, group[0].activation_function))
         return total

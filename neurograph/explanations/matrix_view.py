@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurograph.explanations.equations import _shorten, _style, _terms, _TextStyle
+from neurograph.explanations.notation import TextStyle, shorten, style, terms
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.tables import format_table
 from neurograph.engine.validation import whole_number
@@ -23,7 +23,7 @@ from neurograph.engine.validation import whole_number
 
 def _shown(n: int, limit: int) -> list[int | None]:
     """Indices to print: all of them, or the first limit−1, None (for "…") and the last."""
-    return _shorten(range(n), limit, lambda hidden: None)
+    return shorten(range(n), limit, lambda hidden: None)
 
 
 def _source_a(m: MatrixNetwork, node_id) -> float:
@@ -34,7 +34,7 @@ def _source_a(m: MatrixNetwork, node_id) -> float:
     return m.a[layer][0, column]
 
 
-def _matrix(values: np.ndarray, row_ids: list, col_ids: list, s: _TextStyle, limit: int) -> str:
+def _matrix(values: np.ndarray, row_ids: list, col_ids: list, s: TextStyle, limit: int) -> str:
     """A labelled matrix: the ids on the left and on top, long sides cut with '…'."""
     rows, cols = _shown(len(row_ids), limit), _shown(len(col_ids), limit)
     head = [""] + ["…" if c is None else str(col_ids[c]) for c in cols]
@@ -59,7 +59,7 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
     if m.z is None:
         raise RuntimeError("nothing to explain yet: run m.forward(X) first")
     max_terms = whole_number(max_terms, "max_terms", 2)
-    s = _style("text", digits)
+    s = style("text", digits)
     W, in_ids, out_ids = m.layer_matrix(layer)     # validates the layer number
     a_in = np.array([_source_a(m, i) for i in in_ids])
     in_ids = ["+1" if i == "1" else i for i in in_ids]   # the constant bias input of seed 002
@@ -86,10 +86,10 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
         lines += [f"{name} as a {'column' if col else 'row'}:", table, ""]
     Wd = W if col else W.T                                     # rows = destination nodes
     j = out_ids[0]
-    terms = [f"{s.fac(Wd[0, k])}{s.dot}{s.fac(a_in[k])}" for k in range(len(in_ids))]
+    products = [f"{s.fac(Wd[0, k])}{s.dot}{s.fac(a_in[k])}" for k in range(len(in_ids))]
     tail = "" if b is None else f" + {s.fac(b[0])}"
     where = f"row {j} of W times a" if col else f"a times column {j} of W"
-    lines.append(f"z_{j} = {where}{'' if b is None else f' + b_{j}'} = {_terms(s, terms, max_terms)}{tail} "
+    lines.append(f"z_{j} = {where}{'' if b is None else f' + b_{j}'} = {terms(s, products, max_terms)}{tail} "
                  f"= {s.num(z[0])}  (node {j}'s z in the picture)")
     deltas = None if m.delta is None else m.delta[layer]
     if deltas is not None:                                     # after m.backward(T)
