@@ -98,7 +98,7 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
 
 
 def _backward(m: MatrixNetwork, deltas: np.ndarray, layer: int, in_ids: list, out_ids: list[int],
-              s: _TextStyle, limit: int) -> list[str]:
+              s: TextStyle, limit: int) -> list[str]:
     """δ (first sample), ∂C/∂W and ∂C/∂b (batch means) of one layer, labelled like W."""
     col = m.convention == "column"
     delta, batch = deltas[0], len(deltas)
