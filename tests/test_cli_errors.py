@@ -88,12 +88,34 @@ def test_explain_an_unknown_node_names_it(tmp_path, capsys):
 
 # -- item 12: train --save checks the path first, rescues the model, keeps it on Ctrl-C -------------
 
+def _watch_training(monkeypatch):
+    """A list that gets an entry whenever the matrix engine is asked to train (it must stay empty)."""
+    trained = []
+    for method in ("fit_batch", "fit_samples"):
+        monkeypatch.setattr(ng.MatrixNetwork, method, lambda *a, _m=method, **k: trained.append(_m))
+    return trained
+
+
+def _interrupt_epoch(monkeypatch, stop_epoch, done_in_epoch):
+    """Ctrl-C in epoch ``stop_epoch`` (from 1) of a batch-1 matrix training, after ``done_in_epoch``
+    of its samples were trained on (MatrixNetwork.fit_samples runs one epoch per call)."""
+    real, calls = ng.MatrixNetwork.fit_samples, [0]
+
+    def fit_samples(self, X, T, *args, order=None, **kwargs):
+        calls[0] += 1
+        if calls[0] == stop_epoch:
+            if done_in_epoch:
+                real(self, X, T, *args, order=order[:done_in_epoch], **kwargs)   # some steps are taken …
+            raise KeyboardInterrupt                                           # … then Ctrl-C
+        return real(self, X, T, *args, order=order, **kwargs)
+    monkeypatch.setattr(ng.MatrixNetwork, "fit_samples", fit_samples)
+    return real
+
 @pytest.mark.parametrize("where", ["nodir/m.json", "adir", ""])
 def test_a_bad_save_path_is_refused_before_training(tmp_path, capsys, monkeypatch, where):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "adir").mkdir()
-    trained = []
-    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", lambda *a, **k: trained.append(1))
+    trained = _watch_training(monkeypatch)
     code = main([*TRAIN, "--save", where])
     _one_line_error(capsys, code, "cannot save to" if where else "the model path is empty", where)
     assert trained == [] and sorted(os.listdir(tmp_path)) == ["adir"]
@@ -105,8 +127,7 @@ def test_a_read_only_save_folder_is_refused_before_training(tmp_path, capsys, mo
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(folder) else real_access(p, mode))
-    trained = []
-    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", lambda *a, **k: trained.append(1))
+    trained = _watch_training(monkeypatch)
     _one_line_error(capsys, main([*TRAIN, "--save", str(folder / "m.json")]), f"{folder} is not writable")
     assert trained == []
 
@@ -130,59 +151,61 @@ def test_when_saving_still_fails_the_model_is_rescued_and_the_place_named(tmp_pa
     assert to_dict(ng.Network.load(tmp_path / rescued[0])) == to_dict(expected)
 
 
-@pytest.mark.parametrize("stop_at", [1500, 2001])
-def test_ctrl_c_keeps_the_last_finished_epoch_and_exits_130(tmp_path, capsys, monkeypatch, stop_at):
-    """1000 samples per epoch, one step each: step 1500 is inside epoch 2 (epoch 1 is kept), step 2001
-    is the first of epoch 3 (both epochs are kept).  No traceback, exit code 130."""
+@pytest.mark.parametrize("stop_epoch,done_in_epoch", [(2, 500), (3, 0), (1, 999)])
+def test_ctrl_c_keeps_the_last_finished_epoch_and_exits_130(tmp_path, capsys, monkeypatch, stop_epoch,
+                                                            done_in_epoch):
+    """1000 samples per epoch, one step each: Ctrl-C after 500 steps of epoch 2 keeps epoch 1, at the
+    start of epoch 3 keeps epochs 1 and 2, late in epoch 1 keeps the initial network.  No traceback,
+    exit code 130."""
     model = tmp_path / "m.json"
-    real_fit, calls = ng.MatrixNetwork.fit_batch, [0]
-
-    def fit(self, *args, **kwargs):
-        calls[0] += 1
-        if calls[0] == stop_at:
-            raise KeyboardInterrupt
-        return real_fit(self, *args, **kwargs)
-    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", fit)
+    real_fit = _interrupt_epoch(monkeypatch, stop_epoch, done_in_epoch)
     code = main([*TRAIN[:5], "3", *TRAIN[6:], "--save", str(model)])
     out, err = capsys.readouterr()
-    kept = (stop_at - 1) // 1000
+    kept = stop_epoch - 1
     assert code == INTERRUPTED == 130 and "Traceback" not in out + err
     assert f"interrupted (Ctrl-C) during epoch {kept + 1}; the weights are those of the end of epoch {kept}" in out
     assert f"model saved to {model}" in out
-    monkeypatch.setattr(ng.MatrixNetwork, "fit_batch", real_fit)
-    expected = ng.run_preset("seed000", subset=True, epochs=kept, seed=1, progress=False).network
+    monkeypatch.setattr(ng.MatrixNetwork, "fit_samples", real_fit)
+    if kept:
+        expected = ng.run_preset("seed000", subset=True, epochs=kept, seed=1, progress=False).network
+    else:
+        expected = ng.training.presets.get_preset("seed000").build(1)
     assert to_dict(ng.Network.load(model)) == to_dict(expected)
 
 
-@given(st.integers(1, 14), st.sampled_from(["graph", "matrix"]))
-def test_train_interrupted_anywhere_keeps_the_last_finished_epoch(stop_at, engine):
-    """4 samples per epoch with batch 1: an interrupt at step n keeps (n − 1) // 4 epochs, exactly
-    the network that training for that many epochs gives (and the initial one for 0)."""
+@given(st.integers(1, 4), st.integers(0, 3), st.sampled_from(["graph", "matrix"]), st.sampled_from([1, 3]))
+def test_train_interrupted_anywhere_keeps_the_last_finished_epoch(stop_epoch, done_in_epoch, engine, batch):
+    """Ctrl-C in epoch e after some of its steps keeps e − 1 epochs: exactly the network that
+    training for e − 1 epochs gives (the initial one for e = 1), on both engines and batch sizes."""
     X, y = ng.xor()
     net = ng.Network.layered([2, 3, 1], seed=4)
     initial = to_dict(net)
-    cls = ng.Network if engine == "graph" else ng.MatrixNetwork
-    method = "backward" if engine == "graph" else "fit_batch"
-    real, calls = getattr(cls, method), [0]
-
-    def counting(self, *args, **kwargs):
-        calls[0] += 1
-        if calls[0] == stop_at:
-            raise KeyboardInterrupt
-        return real(self, *args, **kwargs)
     mp = pytest.MonkeyPatch()
-    mp.setattr(cls, method, counting)
+    if engine == "matrix" and batch == 1:
+        _interrupt_epoch(mp, stop_epoch, done_in_epoch)
+    else:                                  # graph: one backward per sample; matrix batches: one fit_batch each
+        cls, method = (ng.Network, "backward") if engine == "graph" else (ng.MatrixNetwork, "fit_batch")
+        per_epoch = 4 if engine == "graph" else 2
+        stop_at = (stop_epoch - 1) * per_epoch + done_in_epoch % per_epoch + 1
+        real, calls = getattr(cls, method), [0]
+
+        def counting(self, *args, **kwargs):
+            calls[0] += 1
+            if calls[0] == stop_at:
+                raise KeyboardInterrupt
+            return real(self, *args, **kwargs)
+        mp.setattr(cls, method, counting)
     try:
         with pytest.raises(ng.TrainingInterrupted) as info:
-            ng.train(net, X, y, engine=engine, epochs=5, lr=0.5, progress=False)
+            ng.train(net, X, y, engine=engine, epochs=5, lr=0.5, batch_size=batch, progress=False)
     finally:
         mp.undo()
-    kept = (stop_at - 1) // 4
+    kept = stop_epoch - 1
     history = info.value.history
     assert isinstance(info.value, KeyboardInterrupt) and len(history) == kept and history.network is net
     expected = ng.Network.layered([2, 3, 1], seed=4)
     if kept:
-        ng.train(expected, X, y, engine=engine, epochs=kept, lr=0.5, progress=False)
+        ng.train(expected, X, y, engine=engine, epochs=kept, lr=0.5, batch_size=batch, progress=False)
     assert to_dict(net) == (to_dict(expected) if kept else initial)
 
 
