@@ -158,6 +158,12 @@ def test_float32_weights_become_float64_exactly():
     np.testing.assert_allclose(net.forward(x32.astype(np.float64)), run_ort(proto, x32)["y"], rtol=1e-6, atol=1e-7)
 
 
+def test_a_loss_that_does_not_suit_the_outputs_is_refused():
+    with pytest.raises(ValueError, match=r"cross_entropy .* not tanh \(output node 4\)"):
+        ng.Network.from_onnx(_hand(), output="h1", loss="cross_entropy")
+    assert ng.Network.from_onnx(_hand(), output="h1", loss="squared").loss == "squared"
+
+
 def test_output_picks_an_inner_graph_output():
     proto = _hand()
     net = ng.Network.from_onnx(proto, output="h1")

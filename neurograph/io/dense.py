@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from neurograph.engine.graph import Network, Node
+from neurograph.engine.losses import get_loss
 
 
 @dataclass
@@ -74,7 +75,8 @@ def dense_network(layers: Sequence[DenseLayer], loss: str = "half_squared") -> N
     """A ``Network`` with the given layers; ids run layer by layer from 1.
 
     ``W`` of each layer must have as many rows as the layer before has nodes
-    (ValueError naming the layer otherwise); every value is copied as float64.
+    (ValueError naming the layer otherwise), and the loss must suit the output
+    activation (``Loss.check_outputs``); every value is copied as float64.
     """
     if not layers:
         raise ValueError("a network needs at least one dense layer")
@@ -97,4 +99,5 @@ def dense_network(layers: Sequence[DenseLayer], loss: str = "half_squared") -> N
         edges.extend((s, d, float(W[i, j])) for j, d in enumerate(current) for i, s in enumerate(prev))
         prev = current
     net.connect_many(edges)
+    get_loss(loss).check_outputs(net.outputs)           # e.g. cross_entropy needs outputs in (0, 1)
     return net
