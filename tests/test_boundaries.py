@@ -323,3 +323,26 @@ def test_a_reversed_edge_lookup_suggests_the_right_call(src, dst):
     with pytest.raises(KeyError) as info:
         g.edge(src, dst + 1)                              # neither direction exists: no suggestion
     assert "did you mean" not in str(info.value)
+
+
+@given(st.sampled_from([-0.1, -1e-300, float("nan"), float("inf"), "0.1", None, True, 1j]),
+       st.sampled_from(["lr", "weight_decay"]))
+def test_one_rate_check_for_both_engines_steps_and_train(bad, which):
+    """Network.step, MatrixNetwork.step and train refuse a bad η or λ with the same words."""
+    g = ng.Network.layered([2, 2, 1], seed=0)
+    g.forward([0.1, 0.2])
+    g.backward([1.0])
+    m = ng.MatrixNetwork.from_graph(g)
+    m.forward([[0.1, 0.2]])
+    m.backward([[1.0]])
+    before, weights = to_dict(g), m.edge_weights()
+    args = {"lr": bad} if which == "lr" else {"lr": 0.1, "weight_decay": bad}
+    name = "learning rate lr" if which == "lr" else "weight_decay"
+    for step in (g.step, m.step):
+        with pytest.raises((ValueError, TypeError), match=rf"^{name} must be"):
+            step(**args)
+    X, y = ng.xor()
+    train_name = "learning rate of epoch 0" if which == "lr" else "weight_decay"
+    with pytest.raises((ValueError, TypeError), match=rf"^{train_name} must be"):
+        ng.train(g, X, y, progress=False, **args)
+    assert to_dict(g) == before and m.edge_weights() == weights

@@ -263,7 +263,7 @@ def test_bad_inputs_are_named():
     with pytest.raises(RuntimeError, match="no gradients"):
         m.edge_grads()
     m.backward([[1.0], [0.0]])
-    with pytest.raises(ValueError, match="lr and weight_decay must be ≥ 0"):
+    with pytest.raises(ValueError, match="learning rate lr must be ≥ 0, got -0.1"):
         m.step(-0.1)
     with pytest.raises(ValueError, match="convention"):
         ng.MatrixNetwork.from_graph(skip_net(), convention="diagonal")

@@ -43,7 +43,8 @@ from neurograph.engine.activations import Activation, get_activation
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.order import TopologicalOrder
 from neurograph.engine.store import ParameterStore
-from neurograph.engine.validation import boolean, edge_triple, finite_array, finite_number, node_id, sample_batches
+from neurograph.engine.validation import (boolean, edge_triple, finite_array, finite_number, node_id, non_negative,
+                                         sample_batches)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -188,10 +189,7 @@ class Network:
         is not applied.  A step that would make any parameter NaN or ±inf raises
         ValueError naming it and changes nothing.
         """
-        lr = finite_number(lr, "learning rate lr")
-        weight_decay = finite_number(weight_decay, "weight_decay")
-        if lr < 0 or weight_decay < 0:
-            raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
+        lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
         biases = boolean(biases, "biases")
         plan = self._compile()
         self._settle_inputs()

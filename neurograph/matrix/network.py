@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from neurograph.engine.graph import Network
-from neurograph.engine.validation import boolean, finite_number, non_negative
+from neurograph.engine.validation import boolean, non_negative
 from neurograph.matrix.buffers import BufferCache, Buffers
 from neurograph.matrix.gradients import Gradients
 from neurograph.matrix.head import OutputHead
@@ -360,11 +360,8 @@ class MatrixNetwork:
         call; a block with missing edges goes through a scratch block and its
         mask, so missing edges stay 0.
         """
-        lr = finite_number(lr, "learning rate lr")
-        weight_decay = finite_number(weight_decay, "weight_decay")
+        lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
         biases = boolean(biases, "biases")
-        if lr < 0 or weight_decay < 0:
-            raise ValueError(f"lr and weight_decay must be ≥ 0, got lr={lr}, weight_decay={weight_decay}")
         buf = self.grads.last_pass()
         scale = lr / self.grads.batch
         for li in self.layout.stepped:
