@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from neurograph.engine import codegen as straight_line
 from neurograph.engine import plan as planning
 from neurograph.engine.activations import Activation, get_activation
 from neurograph.engine.losses import Loss, get_loss
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+_SAFE = 8e307                           # below max/2: a sum of two such magnitudes cannot overflow
 _NODE_ARRAYS = ("_bias", "_bias_grad", "_z", "_a", "_delta", "_sum_w_delta")
 
 
@@ -73,7 +75,12 @@ class Network:
             np.zeros(cap) for _ in _NODE_ARRAYS)
         self._forward_ready = self._backward_ready = self._grads_ready = False
         self._inputs_pending = False          # plain inputs' δ not yet gathered (see _input_deltas)
-        self._target: np.ndarray | None = None   # the t of the last backward pass
+        self._backward_weights: np.ndarray | None = None   # a copy kept for them when weights change first
+        self._target: list[float] | np.ndarray | None = None   # the t of the last backward pass
+        self._weight_bound: float | None = None   # ≥ max|w| (None: not known; see step)
+        self._grad_bound = 0.0                 # ≥ max|∂C/∂w| since zero_grad
+        self._hot: straight_line.Compiled | None = None   # generated code whose lists hold the numbers now
+        self._codegen = True
         self._version = self._forward_version = 0   # parameter changes so far / at the last forward
 
     # -- the engine ------------------------------------------------------------
@@ -83,6 +90,18 @@ class Network:
         For a batch the node values left behind are those of the last row.
         """
         plan = self._compile()
+        fast = plan.compiled
+        if fast is not None and (xs := fast.floats(x, fast.n_inputs)) is not None:
+            if self._hot is not fast:
+                self._heat(fast)
+            out = fast.forward(fast.state, xs)             # the generated straight-line code
+            self._forward_ready, self._backward_ready = True, False
+            self._forward_version = self._version
+            return np.array(out)
+        self._cold()
+        if type(x) is np.ndarray and x.shape == (len(plan.layers[0].slots),) and x.dtype == np.float64 \
+                and math.isfinite(x.sum()):                # a NaN or inf anywhere makes the sum non-finite
+            return self._forward_one(plan, x)
         X = finite_array(x, "input x", self.n_inputs)
         if X.ndim == 2:
             return np.stack([self._forward_one(plan, row) for row in X])
@@ -92,7 +111,10 @@ class Network:
         z, a, b = self._z, self._a, self._bias
         z[plan.inputs] = x + b[plan.inputs]                # inputs: z = x (+ b)
         for layer in plan.layers:
-            for j, w, _, xs, take, tmp, reduce, _, _ in layer.kernels:
+            if layer.dots is not None:                     # every neuron: a view of a, one ddot
+                z[layer.where] = [w.dot(xs) for w, xs in layer.dots]
+                z[layer.where] += b[layer.where]           # z_j = Σ_i w_ji·a_i + b_j
+            for j, w, _, xs, take, tmp, reduce, _, _ in layer.kernels if layer.dots is None else ():
                 if take is not None:
                     np.take(a, take, out=xs)               # a_i of every incoming edge
                 s = np.add.reduce(np.multiply(w, xs, out=tmp)) if reduce else w.dot(xs)
@@ -112,9 +134,17 @@ class Network:
         if not self._forward_ready:
             raise RuntimeError("backward(t) needs a forward(x) first")
         plan = self._compile()
+        fast = self._hot
+        if fast is not None and fast.state is not None and (ts := fast.floats(t, fast.n_outputs)) is not None:
+            loss = fast.backward(fast.state, ts, not self._grads_ready)
+            if loss is not None:                           # None: overflow, reported below
+                self._backward_ready = self._grads_ready = True
+                self._target = ts
+                return loss
+        self._cold()
         T = finite_array(t, "target t", self.n_outputs, allow_batch=False)
-        if not self._grads_ready:                          # start from zero: no stale sums
-            self._store.grads[:self._store.end] = 0.0
+        fresh = not self._grads_ready                      # start from zero: no stale sums
+        if fresh:
             self._bias_grad[:] = 0.0
         loss = self._output_deltas(plan, T)
         z, a, d, acc = self._z, self._a, self._delta, self._sum_w_delta
@@ -125,13 +155,19 @@ class Network:
                     d[where] = act.backward(z[where], a[where], acc[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
             for j, w, g, xs, _, tmp, _, back, _ in layer.kernels:
                 dj = d[j]
-                np.add(g, np.multiply(xs, dj, out=tmp), out=g)   # ∂C/∂w_ji += a_i·δ_j
+                if fresh:
+                    np.multiply(xs, dj, out=g)             # ∂C/∂w_ji = a_i·δ_j (every block is written)
+                else:
+                    np.add(g, np.multiply(xs, dj, out=tmp), out=g)   # ∂C/∂w_ji += a_i·δ_j
                 if back is not None:                       # node i receives w_ji·δ_j
                     acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
         self._input_deltas(plan, deferred=False)
         self._bias_grad[plan.biased] += d[plan.biased]     # ∂C/∂b_j = δ_j
+        n = plan.n_slots                                   # |a_i·δ_j| ≤ max|a|·max|δ|, for step's bound
+        size = max(a[:n].max(), -a[:n].min()) * max(d[:n].max(), -d[:n].min())
+        self._grad_bound = float(size) + (0.0 if fresh else self._grad_bound)
         self._backward_ready = self._grads_ready = True
-        self._inputs_pending = plan.deferred
+        self._inputs_pending, self._backward_weights = plan.deferred, None
         self._target = T.copy()
         return loss
 
@@ -157,12 +193,15 @@ class Network:
         """
         acc, d, first = self._sum_w_delta, self._delta, plan.layers[0]
         if deferred:
+            saved = self._backward_weights                 # the weights backward saw, if they changed since
             for layer in reversed(plan.layers[1:]):
                 for j, w, *_, later in layer.kernels:
                     if later is not None:
+                        if saved is not None:
+                            w = saved[self._store.block(j)]
                         acc[later[0]] += d[j] * (w if later[1] is None else w[later[1]])
-            self._inputs_pending = False
-        elif not any(n.has_bias for n in (self._nodes[s] for s in first.slots)):
+            self._inputs_pending, self._backward_weights = False, None
+        elif not plan.biased_inputs:
             return
         for act, where, _ in first.groups:
             d[where] = act.backward(self._z[where], self._a[where], acc[where])
@@ -192,20 +231,51 @@ class Network:
         lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
         biases = boolean(biases, "biases")
         plan = self._compile()
-        self._settle_inputs()
+        fast = self._hot
+        if fast is not None and fast.state is not None:
+            state = fast.state
+            if not self._grads_ready:                      # nothing to apply but the decay
+                state.g, state.bg = [0.0] * len(state.g), [0.0] * len(state.bg)
+            listed = fast.update(state, lr, 1.0 - lr * weight_decay if weight_decay else 1.0, biases)
+            if math.isfinite(sum(listed[0])) and math.isfinite(sum(listed[1])):
+                state.w, state.b = listed
+                self._parameters_changed()
+                return
+        self._cold()                                       # the general step recomputes it and names the culprit
+        self._keep_backward_weights()
         store, b = self._store, self._bias
-        w = store.weights[:store.end]
-        new_w = w * (1.0 - lr * weight_decay) if weight_decay else w.copy()   # the λ·w part
+        w, g = store.weights[:store.end], store.grads[:store.end]
+        decay = 1.0 - lr * weight_decay                    # the λ·w part: w·(1 − η·λ)
         new_b = b[plan.biased]
-        if self._grads_ready:
-            with np.errstate(over="ignore", invalid="ignore"):     # refused below, naming the culprit
-                new_w -= lr * store.grads[:store.end]
-                if biases:
-                    new_b = new_b - lr * self._bias_grad[plan.biased]
+        with np.errstate(over="ignore", invalid="ignore"):     # refused below, naming the culprit
+            if self._grads_ready and biases:
+                new_b = new_b - lr * self._bias_grad[plan.biased]
+            if self._weight_bound is None:
+                self._weight_bound = float(np.abs(w).max(initial=0.0))
+            bound = abs(decay) * self._weight_bound + (lr * self._grad_bound if self._grads_ready else 0.0)
+            if bound < _SAFE and math.isfinite(float(new_b.sum())):
+                if weight_decay:                           # |w_new| ≤ |1 − η·λ|·max|w| + η·max|∂C/∂w|: finite,
+                    w *= decay                             # so the step is done in place
+                if self._grads_ready:
+                    w -= np.multiply(g, lr, out=self._step_buffer(plan, len(w)))
+                b[plan.biased] = new_b
+                self._weight_bound = bound
+                self._parameters_changed()
+                return
+            new_w = w * decay if weight_decay else w.copy()
+            if self._grads_ready:
+                new_w -= lr * g
         self._refuse_non_finite(new_w, new_b, plan, f"step(lr={lr:g})")
-        w[:] = new_w
-        b[plan.biased] = new_b
+        np.copyto(w, new_w)                                # w ← w − η·(∂C/∂w + λ·w)
+        self._weight_bound = None
+        b[plan.biased] = new_b                             # b ← b − η·∂C/∂b
         self._parameters_changed()
+
+    @staticmethod
+    def _step_buffer(plan: planning.Plan, n: int) -> np.ndarray:
+        if plan.step_buffer is None or len(plan.step_buffer) != n:
+            plan.step_buffer = np.empty(n)
+        return plan.step_buffer
 
     def _refuse_non_finite(self, new_w: np.ndarray, new_b: np.ndarray, plan: planning.Plan, what: str) -> None:
         """ValueError naming the first edge or bias that ``what`` would make NaN or ±inf."""
@@ -223,9 +293,97 @@ class Network:
         raise ValueError(f"{what} would make {name} {value}; no parameter was changed "
                          "(try a smaller learning rate)")
 
+    def train_step(self, x, t, lr: float, weight_decay: float = 0.0, biases: bool = True) -> float:
+        """One sample of gradient descent in one call; returns the loss C of x before the step.
+
+        The numbers are exactly those of ``zero_grad(); forward(x); C = backward(t);
+        step(lr, weight_decay, biases); zero_grad()`` (the per-sample path of
+        ``train(..., batch_size=1)``): generated code runs forward, backward and step
+        back to back on its lists; the general path writes ∂C/∂w = a_i·δ_j once
+        instead of adding it to zeros.  Gradients read None afterwards.
+        """
+        plan = self._compile()
+        fast = plan.compiled
+        lr = finite_number(lr, "learning rate lr")
+        if fast is not None and lr >= 0 and type(weight_decay) is float and weight_decay >= 0 \
+                and math.isfinite(weight_decay) and type(biases) is bool \
+                and (xs := fast.floats(x, fast.n_inputs)) is not None \
+                and (ts := fast.floats(t, fast.n_outputs)) is not None:
+            if self._hot is not fast:
+                self._heat(fast)
+            done = fast.train(xs, ts, lr, 1.0 - lr * weight_decay, biases)
+            if done is not None:                           # None: overflow; the general path reports it
+                self._forward_ready = self._backward_ready = True
+                self._grads_ready = False
+                self._forward_version = self._version
+                self._target = ts
+                self._parameters_changed()
+                return done
+        self.zero_grad()
+        self.forward(x)
+        loss = self.backward(t)
+        self.step(lr, weight_decay, biases)
+        self.zero_grad()
+        return loss
+
+    def last_outputs(self) -> np.ndarray:
+        """a of the output nodes from the last forward pass (what ``forward`` returned), as a new array."""
+        if not self._forward_ready:
+            raise RuntimeError("last_outputs() needs a forward(x) first")
+        out = self._compile().layers[-1].slots
+        if self._hot is not None and self._hot.state is not None:
+            a = self._hot.state.a
+            return np.array([a[j] for j in out])
+        return self._a[out]
+
     def zero_grad(self) -> None:
         """Forget every accumulated ∂C/∂w and ∂C/∂b (they read None, and the next backward starts from 0)."""
         self._grads_ready = False
+
+    # -- generated code for small networks ---------------------------------------
+    @property
+    def codegen(self) -> bool:
+        """Whether a small network runs as generated straight-line code (``compiled_source()``);
+        False always takes the general per-neuron path (same numbers, see ``neurograph.engine.codegen``)."""
+        return self._codegen
+
+    @codegen.setter
+    def codegen(self, on: bool) -> None:
+        self._cold()
+        self._codegen, self._plan = boolean(on, "codegen"), None
+
+    def compiled_source(self) -> str:
+        """The straight-line Python this network runs as (one statement per neuron, formulas beside).
+
+        ValueError when it is not compiled: too large, or an activation or loss
+        the generator does not write (see ``neurograph.engine.codegen``).
+        """
+        fast = self._compile().compiled
+        if fast is None:
+            raise ValueError(f"this network runs on the general per-neuron path: code is generated for at most "
+                             f"{straight_line.MAX_EDGES} edges, activations {', '.join(straight_line.FORWARD)} "
+                             f"and losses {', '.join(straight_line.LOSSES)} (codegen={self._codegen})")
+        return fast.source
+
+    def _heat(self, fast: straight_line.Compiled) -> None:
+        """Hand the numbers to the generated code's lists (they are authoritative until ``_cold``)."""
+        n, end = self._compile().n_slots, self._store.end
+        fast.state = straight_line.State(self._store.weights[:end].tolist(), self._bias[:n].tolist(),
+                                   self._store.grads[:end].tolist(), self._bias_grad[:n].tolist(),
+                                   self._z[:n].tolist(), self._a[:n].tolist(), self._delta[:n].tolist())
+        self._hot = fast
+
+    def _cold(self) -> None:
+        """Write the generated code's lists back into the arrays, which are authoritative again."""
+        fast, self._hot = self._hot, None
+        if fast is None or fast.state is None:
+            return
+        self._weight_bound = None
+        s, end, n = fast.state, self._store.end, len(fast.state.b)
+        self._store.weights[:end], self._store.grads[:end] = s.w, s.g
+        self._bias[:n], self._bias_grad[:n] = s.b, s.bg
+        self._z[:n], self._a[:n], self._delta[:n] = s.z, s.a, s.d
+        fast.state = None
 
     # -- building ------------------------------------------------------------
     @property
@@ -240,13 +398,15 @@ class Network:
     def loss(self, name: str) -> None:
         loss = get_loss(name)
         loss.check_outputs(self.outputs)
+        self._cold()
         self._loss = loss
+        self._plan = None                                  # generated code depends on the loss
         self._backward_ready = False
 
     @property
     def target(self) -> np.ndarray | None:
         """The target t given to the last ``backward(t)`` (None before one, or after a new forward)."""
-        return self._target.copy() if self._backward_ready and self._target is not None else None
+        return np.array(self._target, dtype=float) if self._backward_ready and self._target is not None else None
 
     @property
     def stale(self) -> bool:
@@ -276,6 +436,7 @@ class Network:
         return self._add_node(id, activation, bias, is_input=False)
 
     def _add_node(self, id, activation, bias, is_input) -> Node:
+        self._cold()
         nid = node_id(id)
         if nid in self._by_id:
             raise ValueError(f"node {nid} already exists")
@@ -315,6 +476,7 @@ class Network:
         Each edge costs O(1) unless it goes against the current topological
         order (see ``neurograph.engine.order``).
         """
+        self._cold()
         new = [edge_triple(item, i) for i, item in enumerate(edges)]
         seen: set[tuple[int, int]] = set()
         for s, d, _ in new:
@@ -386,7 +548,7 @@ class Network:
         return self._nodes[slot]._source_position.keys()
 
     def _structure_changed(self) -> None:
-        self._plan = None
+        self._plan, self._weight_bound = None, None
         self._forward_ready = self._backward_ready = self._grads_ready = False
         self._inputs_pending = False
 
@@ -461,7 +623,13 @@ class Network:
     # -- the compiled plan -------------------------------------------------------
     def _compile(self) -> planning.Plan:
         if self._plan is None:
-            self._plan = planning.build(self._nodes, self._store, self._a, self._order.sorted_slots())
+            self._cold()
+            small = straight_line.supported(self._nodes, self._loss.name, sum(self._store.fan_in), self._store.fan_in)
+            plan = planning.build(self._nodes, self._store, self._a, self._order.sorted_slots(), reduce=small)
+            if self._codegen and small:
+                source = straight_line.generate(self._nodes, plan, self._store, self._loss.name)
+                plan.compiled = straight_line.Compiled(source, len(plan.layers[0].slots), len(plan.layers[-1].slots))
+            self._plan = plan
         return self._plan
 
     @property
@@ -489,6 +657,7 @@ class Network:
 
     def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(source ids, destination ids, weights) of every edge, in ``net.edges`` order."""
+        self._cold()
         order = self._edge_order()
         ids = np.array([n.id for n in self._nodes], dtype=np.int64)
         dst = np.repeat(np.arange(len(self._nodes)), self._store.fan_in)
@@ -500,6 +669,7 @@ class Network:
     def get_parameters(self) -> tuple[np.ndarray, np.ndarray]:
         """(weights, biases) as two new flat arrays: weights in ``net.edges`` order,
         biases of the nodes that have one, in id order."""
+        self._cold()
         return self._store.weights[self._edge_order()], self._bias[self._biased_in_id_order()]
 
     def set_parameters(self, weights, biases) -> None:
@@ -510,10 +680,17 @@ class Network:
         order, slots = self._edge_order(), self._biased_in_id_order()
         w = finite_array(weights, "weights", len(order), allow_batch=False)
         b = finite_array(biases, "biases", len(slots), allow_batch=False)
-        self._settle_inputs()
+        self._cold()
+        self._keep_backward_weights()
+        self._weight_bound = None
         self._store.weights[order] = w
         self._bias[slots] = b
         self._parameters_changed()
+
+    def _keep_backward_weights(self) -> None:
+        """Before a weight changes: keep the weights the pending plain inputs' δ will need."""
+        if self._inputs_pending and self._backward_weights is None:
+            self._backward_weights = self._store.weights[:self._store.end].copy()
 
     def _settle_inputs(self) -> None:
         """Gather the plain inputs' δ now if it was left for later (before a weight changes: it uses them)."""
@@ -602,6 +779,7 @@ class Network:
         for n in self._nodes:                                  # same slots, same order
             twin._add_node(n.id, n._activation, n.bias, n.is_input)
         twin._order.rank[:] = self._order.rank
+        self._cold()
         for n in self._nodes:
             block = self._store.block(n._slot)
             sources = [self._nodes[s].id for s in self._store.sources[block]]
@@ -618,6 +796,8 @@ class Edge:
         self.src, self.dst, self._position = src, dst, position   # position in dst's block
 
     def _index(self) -> int:
+        """Where the weight is in the flat store (after the generated code, if running, wrote it back)."""
+        self.dst._net._cold()
         return self.dst._net._store.first[self.dst._slot] + self._position
 
     @property
@@ -627,15 +807,19 @@ class Edge:
     @weight.setter
     def weight(self, value: float) -> None:
         value = finite_number(value, f"weight of {self.name}")
-        self.dst._net._settle_inputs()
-        self.dst._net._store.weights[self._index()] = value
+        index = self._index()
+        net = self.dst._net
+        net._keep_backward_weights()
+        if net._weight_bound is not None:
+            net._weight_bound = max(net._weight_bound, abs(value))
+        net._store.weights[index] = value
         self.dst._net._parameters_changed()
 
     @property
     def grad(self) -> float | None:
         """∂C/∂w summed since ``zero_grad()``; None before any backward pass."""
-        net = self.dst._net
-        return float(net._store.grads[self._index()]) if net._grads_ready else None
+        net, index = self.dst._net, self._index()
+        return float(net._store.grads[index]) if net._grads_ready else None
 
     @property
     def name(self) -> str:
@@ -712,39 +896,42 @@ class Node:
     @property
     def bias(self) -> float | None:
         """b, or None for a node without a bias (a plain input, or bias=None)."""
+        self._net._cold()
         return float(self._net._bias[self._slot]) if self.has_bias else None
 
     @bias.setter
     def bias(self, value: float) -> None:
         if not self.has_bias:
             raise ValueError(f"node {self.id} has no bias (it was created with bias=None)")
+        self._net._cold()
         self._net._bias[self._slot] = finite_number(value, f"bias of node {self.id}")
         self._net._parameters_changed()
 
-    def _state(self, array: np.ndarray, ready: bool) -> float | None:
-        return float(array[self._slot]) if ready else None
+    def _state(self, name: str, ready: bool) -> float | None:
+        self._net._cold()
+        return float(getattr(self._net, name)[self._slot]) if ready else None
 
     @property
     def z(self) -> float | None:
         """z = Σ w·a + b from the last forward pass (None before one)."""
-        return self._state(self._net._z, self._net._forward_ready)
+        return self._state("_z", self._net._forward_ready)
 
     @property
     def a(self) -> float | None:
         """a = f(z) from the last forward pass (None before one)."""
-        return self._state(self._net._a, self._net._forward_ready)
+        return self._state("_a", self._net._forward_ready)
 
     @property
     def delta(self) -> float | None:
         """δ = ∂C/∂z from the last backward pass (None before one)."""
         if self.is_input:
             self._net._settle_inputs()         # a plain input's δ is gathered when first read
-        return self._state(self._net._delta, self._net._backward_ready)
+        return self._state("_delta", self._net._backward_ready)
 
     @property
     def bias_grad(self) -> float | None:
         """∂C/∂b summed since ``zero_grad()`` (None before a backward pass or without bias)."""
-        return self._state(self._net._bias_grad, self._net._grads_ready and self.has_bias)
+        return self._state("_bias_grad", self._net._grads_ready and self.has_bias)
 
     def __repr__(self) -> str:
         kind = "input" if self.is_input else "output" if self.is_output else "hidden"

@@ -17,13 +17,16 @@ these kernels.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 import numpy as np
 
 from neurograph.engine.activations import Activation
 
-#: up to this fan-in z = Σ w·a is summed by numpy's add.reduce, whose order
-#: (left to right below 8 terms, 8 running sums above) generated code can
-#: repeat exactly; above it, by BLAS ddot
+#: in a network small enough for generated code (``reduce=True``), z = Σ w·a is
+#: summed by numpy's add.reduce up to this fan-in, in an order (left to right
+#: below 8 terms, 8 running sums above) that generated code repeats exactly;
+#: otherwise by BLAS ddot (faster, but its fused multiply-adds cannot be
+#: written in Python)
 REDUCE_FAN_IN = 128
 
 Where = slice | np.ndarray          # positions in a node array: a slice when consecutive
@@ -63,6 +66,8 @@ class Layer:
     groups: list[tuple[Activation, Where, np.ndarray]] = field(default_factory=list)
     # each group: (activation, where its nodes are in the node arrays, their positions in this layer)
     kernels: list[tuple] = field(default_factory=list)      # Kernel.parts(), unpacked fast
+    where: Where = field(default_factory=lambda: slice(0, 0))   # the layer's slots
+    dots: list[tuple[np.ndarray, np.ndarray]] | None = None   # (w, x) when every z is one ddot of views
 
 
 @dataclass
@@ -72,11 +77,14 @@ class Plan:
     inputs: Where                       # slots of layer 0
     biased: Where                       # slots of the nodes with a bias
     deferred: bool                      # some plain input's δ is left until it is read
+    biased_inputs: bool                 # some input has a bias (its δ is computed at once)
     n_slots: int
     edge_order: np.ndarray | None = None    # flat store index of each edge in net.edges order
+    compiled: Any = None                    # codegen.Compiled for a small network, else None
+    step_buffer: np.ndarray | None = None   # for step's η·∂C/∂w
 
 
-def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int]) -> Plan:
+def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int], reduce: bool = False) -> Plan:
     """The plan for ``nodes`` (by slot) whose edges are in ``store`` and activations in ``a``;
     ``sorted_slots`` lists sources before destinations."""
     if not any(n.is_input for n in nodes):
@@ -103,14 +111,19 @@ def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int]) -> Plan:
         for act in dict.fromkeys(n.activation_function for n in layer_nodes):
             pos = np.array([i for i, n in enumerate(layer_nodes) if n.activation_function is act], dtype=np.intp)
             layer.groups.append((act, where(np.asarray(layer.slots)[pos]), pos))
+        layer.where = where(layer.slots)
         if level:
-            layer.kernels = [_kernel(n._slot, store, a, plain).parts() for n in layer_nodes]
+            kernels = [_kernel(n._slot, store, a, plain, reduce) for n in layer_nodes]
+            layer.kernels = [k.parts() for k in kernels]
+            if all(k.take is None and not k.reduce for k in kernels):
+                layer.dots = [(k.w, k.x) for k in kernels]
         layers.append(layer)
     return Plan(layers, {int(s): int(depth[s]) for s in range(len(nodes))}, where(layers[0].slots),
-                where([n._slot for n in nodes if n.has_bias]), bool(plain.any()), len(nodes))
+                where([n._slot for n in nodes if n.has_bias]), bool(plain.any()),
+                any(n.is_input and n.has_bias for n in nodes), len(nodes))
 
 
-def _kernel(slot: int, store, a: np.ndarray, plain: np.ndarray) -> Kernel:
+def _kernel(slot: int, store, a: np.ndarray, plain: np.ndarray, reduce: bool) -> Kernel:
     block = store.block(slot)
     w, g, srcs = store.weights[block], store.grads[block], store.sources[block]
     take = where(srcs)
@@ -118,7 +131,7 @@ def _kernel(slot: int, store, a: np.ndarray, plain: np.ndarray) -> Kernel:
         x, gather = a[take], None
     else:
         x, gather = np.zeros(len(srcs)), take
-    return Kernel(slot, w, g, x, gather, np.zeros(len(srcs)), len(srcs) <= REDUCE_FAN_IN,
+    return Kernel(slot, w, g, x, gather, np.zeros(len(srcs)), reduce and len(srcs) <= REDUCE_FAN_IN,
                   _send(srcs, ~plain[srcs]), _send(srcs, plain[srcs]))
 
 

@@ -214,6 +214,9 @@ class _GraphEngine:
     def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
             biases: bool) -> tuple[float, np.ndarray]:
         net, m = self.net, len(X)
+        if m == 1:                                           # the fused per-sample path
+            loss = net.train_step(X[0], T[0], lr, weight_decay=weight_decay, biases=biases)
+            return loss, net.last_outputs()[None, :]
         Y = np.empty_like(T)
         total = 0.0
         for i in range(m):

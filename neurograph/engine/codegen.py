@@ -1,0 +1,223 @@
+"""Straight-line Python for small networks: one statement per neuron, the formula beside it.
+
+For a network of at most ``MAX_EDGES`` edges whose activations are sigmoid,
+tanh, relu or identity and whose loss is half_squared or squared, the plan is
+turned into three plain functions (see ``Network.compiled_source()``)::
+
+    forward(s, x)           z₄ = w₄,₁·a₁ + w₄,₂·a₂ + w₄,₃·a₃ + b₄,   a₄ = σ(z₄), …
+    backward(s, t, fresh)   δ₈ = σ′(z₈)·(a₈ − t₈), …,  δ₄ = σ′(z₄)·(w₈,₄·δ₈ + w₉,₄·δ₉), …
+    gradients               ∂C/∂w₄,₁ += a₁·δ₄, …,  ∂C/∂b₄ += δ₄
+
+They work on Python floats held in lists (``State``), which for a 3-4-2
+network is several times faster than a numpy call per neuron.  The sums are
+written in the order the general path adds them (numpy's add.reduce: left to
+right below 8 terms, 8 running sums from 8 on; the backward sums in the order
+the scatter visits them), so every +, − and × rounds the same.  The only
+difference is the library: e^x, ln(1 + x) and tanh come from Python's math
+module here and from numpy's vectorised kernels there, which differ in the
+last bit for a few arguments in a hundred (≤ 1e-15 relative).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neurograph.engine.activations import ACTIVATIONS
+
+#: largest network (edges) compiled to straight-line code; measured: above a few
+#: hundred edges the per-neuron numpy kernels win (benchmarks/graph_speed.py)
+MAX_EDGES = 400
+LOSSES = ("half_squared", "squared")
+_PAIRWISE_BLOCK = 128                   # numpy sums longer runs recursively; not generated
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+FORWARD = {"sigmoid": ("(exp(-(log1p(exp({z})) - {z})) if {z} < 0.0 else exp(-log1p(exp(-{z}))))", "σ"),
+           "tanh": ("tanh({z})", "tanh"), "relu": ("({z} if {z} > 0.0 else 0.0)", "relu"),
+           "identity": ("{z}", "")}
+# σ(z) = exp(−ln(1 + e^−z)) written as numpy's exp(−logaddexp(0, −z)) evaluates it: for z < 0,
+# logaddexp(0, u) = u + ln(1 + e^−u) with u = −z; else ln(1 + e^u)
+DERIVATIVE = {"sigmoid": "({a} * (1.0 - {a}))", "tanh": "(1.0 - {a} * {a})",
+              "relu": "(1.0 if {z} > 0.0 else 0.0)", "identity": None}
+NAMESPACE = {"_exp": math.exp, "_log1p": math.log1p, "_tanh": math.tanh, "_isfinite": math.isfinite}
+LOCALS = "    exp, log1p, tanh = _exp, _log1p, _tanh"
+
+
+@dataclass
+class State:
+    """The network's numbers as Python floats while the generated code runs (by flat index / slot)."""
+
+    w: list[float]
+    b: list[float]
+    g: list[float] = field(default_factory=list)
+    bg: list[float] = field(default_factory=list)
+    z: list[float] = field(default_factory=list)
+    a: list[float] = field(default_factory=list)
+    d: list[float] = field(default_factory=list)
+
+
+def pairwise(terms: list[str]) -> str:
+    """Σ terms as an expression rounded exactly like numpy's add.reduce of them."""
+    n = len(terms)
+    if n < 8:
+        return " + ".join(terms) if terms else "0.0"
+    if n > _PAIRWISE_BLOCK:
+        raise ValueError("longer sums are not generated")
+    full = n - n % 8
+    r = ["(" + " + ".join(terms[j:full:8]) + ")" for j in range(8)]
+    head = f"(({r[0]} + {r[1]}) + ({r[2]} + {r[3]})) + (({r[4]} + {r[5]}) + ({r[6]} + {r[7]}))"
+    return " + ".join([f"({head})"] + terms[full:])
+
+
+def supported(nodes: list, loss_name: str, n_edges: int, fan_ins: list[int]) -> bool:
+    """Whether ``generate`` handles this network."""
+    return (loss_name in LOSSES and n_edges <= MAX_EDGES and max(fan_ins, default=0) <= _PAIRWISE_BLOCK
+            and all(ACTIVATIONS.get(n.activation) is n.activation_function and n.activation in FORWARD
+                    for n in nodes))
+
+
+def generate(nodes: list, plan, store, loss_name: str) -> str:
+    """The source of ``forward``, ``backward`` and ``step`` for this plan (see the module docstring)."""
+    w = _Writer(nodes, plan, store)
+    return "\n\n\n".join([w.forward(), w.backward(loss_name), w.step()]) + "\n"
+
+
+class _Writer:
+    """Writes the three functions; locals are named by slot, comments by node id."""
+
+    def __init__(self, nodes: list, plan, store):
+        self.nodes, self.plan, self.store, self.n = nodes, plan, store, plan.n_slots
+        self.ids = [n.id for n in nodes]
+
+    def name(self, slot: int) -> str:
+        return str(self.ids[slot]).translate(_SUB)
+
+    def edges(self, slot: int) -> list[tuple[int, int]]:
+        """(source slot, flat index) of every edge into ``slot``, in summation order."""
+        block = self.store.block(slot)
+        return [(int(s), block.start + k) for k, s in enumerate(self.store.sources[block])]
+
+    def listed(self, prefix: str, slots) -> str:
+        return ", ".join(f"{prefix}{j}" for j in slots)
+
+    def forward(self) -> str:
+        nodes, name = self.nodes, self.name
+        lines = ["def forward(s, x):", "    w, b = s.w, s.b", LOCALS]
+        for p, j in enumerate(self.plan.layers[0].slots):
+            plus, shown = (f"b[{j}]", f" + b{name(j)}") if nodes[j].has_bias else ("0.0", "")
+            lines += [f"    z{j} = x[{p}] + {plus}    # z{name(j)} = x{name(j)}{shown}",
+                      _activation(nodes[j], j, name(j))]
+        for layer in self.plan.layers[1:]:
+            for j in layer.slots:
+                terms = [f"w[{i}] * a{s}" for s, i in self.edges(j)]
+                formula = " + ".join(f"w{name(j)},{name(s)}·a{name(s)}" for s, _ in self.edges(j))
+                plus, shown = (f"b[{j}]", f" + b{name(j)}") if nodes[j].has_bias else ("0.0", "")
+                lines += [f"    z{j} = {pairwise(terms)} + {plus}    # z{name(j)} = {formula}{shown}",
+                          _activation(nodes[j], j, name(j))]
+        return "\n".join(lines + [f"    s.z = [{self.listed('z', range(self.n))}]",
+                                  f"    s.a = [{self.listed('a', range(self.n))}]",
+                                  f"    return [{self.listed('a', self.plan.layers[-1].slots)}]"])
+
+    def backward(self, loss_name: str) -> str:
+        nodes, name, out, n = self.nodes, self.name, self.plan.layers[-1], self.n
+        lines = ["def backward(s, t, fresh):", "    w, b = s.w, s.b",
+                 f"    {self.listed('z', range(n))}, = s.z", f"    {self.listed('a', range(n))}, = s.a"]
+        lines += [f"    e{j} = a{j} - t[{p}]    # a{name(j)} − t{name(j)}" for p, j in enumerate(out.slots)]
+        half = "0.5 * " if loss_name == "half_squared" else ""
+        groups = [f"{half}({pairwise([f'e{j} * e{j}' for j in np.asarray(out.slots)[pos]])})"
+                  for _, _, pos in out.groups]             # each activation group summed, then the groups
+        lines.append(f"    loss = {' + '.join(groups)}    # C = {'½' if half else ''}Σ(a − t)²")
+        twice = "2.0 * " if loss_name == "squared" else ""
+        lines += [_delta(nodes[j], j, name(j), f"({twice}e{j})", f"∂C/∂a{name(j)}") for j in out.slots]
+        senders = [(j, s, i) for layer in reversed(self.plan.layers[1:]) for j in layer.slots for s, i in self.edges(j)]
+        for layer in reversed(self.plan.layers[:-1]):
+            for j in layer.slots:
+                back = [(k, i) for k, s, i in senders if s == j]   # in the order the scatter adds them
+                total = " + ".join(f"d{k} * w[{i}]" for k, i in back) or "0.0"
+                formula = " + ".join(f"w{name(k)},{name(j)}·δ{name(k)}" for k, _ in back) or "0"
+                lines.append(_delta(nodes[j], j, name(j), f"({total})", formula))
+        products = ["0.0"] * self.store.end
+        for k, s, i in senders:
+            products[i] = f"a{s} * d{k}"
+        biased = [f"d{j}" if nodes[j].has_bias else "0.0" for j in range(n)]
+        return "\n".join(lines + [
+            f"    if not (_isfinite(loss) and _isfinite({' + '.join(f'd{j}' for j in out.slots)})):",
+            "        return None                    # overflow: the general path reports it",
+            f"    v = [{', '.join(products)}]    # a_i·δ_j: ∂C/∂w_ji of this sample",
+            f"    vb = [{', '.join(biased)}]    # ∂C/∂b_j = δ_j",
+            "    s.g = v if fresh else [x + y for x, y in zip(s.g, v)]",
+            "    s.bg = vb if fresh else [x + y for x, y in zip(s.bg, vb)]",
+            f"    s.d = [{self.listed('d', range(n))}]",
+            "    return loss"])
+
+    def step(self) -> str:
+        end, n = self.store.end, self.n
+        biased = [f"b[{j}] - lr * bg[{j}]" if self.nodes[j].has_bias else f"b[{j}]" for j in range(n)]
+        return "\n".join([
+            "def step(s, lr, decay, biases):", "    w, g, b, bg = s.w, s.g, s.b, s.bg",
+            "    if decay == 1.0:    # w ← w − η·∂C/∂w",
+            f"        nw = [{', '.join(f'w[{i}] - lr * g[{i}]' for i in range(end))}]",
+            "    else:               # w ← w·(1 − η·λ) − η·∂C/∂w",
+            f"        nw = [{', '.join(f'w[{i}] * decay - lr * g[{i}]' for i in range(end))}]",
+            "    if not biases:",
+            "        return nw, b",
+            f"    return nw, [{', '.join(biased)}]    # b ← b − η·∂C/∂b"])
+
+
+def _activation(node, j: int, label: str) -> str:
+    formula, symbol = FORWARD[node.activation]
+    shown = f"{symbol}(z{label})" if symbol else f"z{label}"
+    return f"    a{j} = {formula.format(z=f'z{j}')}    # a{label} = {shown}"
+
+
+def _delta(node, j: int, label: str, grad: str, grad_formula: str) -> str:
+    deriv = DERIVATIVE[node.activation]
+    if deriv is None:
+        return f"    d{j} = {grad}    # δ{label} = {grad_formula}"
+    return (f"    d{j} = {deriv.format(a=f'a{j}', z=f'z{j}')} * {grad}"
+            f"    # δ{label} = f′(z{label})·({grad_formula})")
+
+
+class Compiled:
+    """The generated functions of one plan and the list state they work on."""
+
+    def __init__(self, source: str, n_inputs: int, n_outputs: int):
+        self.source = source
+        namespace: dict[str, Any] = dict(NAMESPACE)
+        exec(compile(source, "<neurograph generated>", "exec"), namespace)   # noqa: S102 - our own text
+        self.forward: Callable[[State, list[float]], list[float]] = namespace["forward"]
+        self.backward: Callable[[State, list[float], bool], float | None] = namespace["backward"]
+        self.update: Callable[[State, float, float, bool], tuple[list[float], list[float]]] = namespace["step"]
+        self.n_inputs, self.n_outputs = n_inputs, n_outputs
+        self.state: State | None = None
+
+    @staticmethod
+    def floats(values, width: int) -> list[float] | None:
+        """``values`` as a list of finite floats of this width, or None (the general path decides)."""
+        if type(values) is np.ndarray:
+            if values.shape != (width,) or values.dtype != np.float64:
+                return None
+            out = values.tolist()
+        elif type(values) in (list, tuple) and len(values) == width and all(type(v) is float for v in values):
+            out = list(values)
+        else:
+            return None
+        return out if math.isfinite(sum(out)) else None
+
+    def train(self, x: list[float], t: list[float], lr: float, decay: float, biases: bool) -> float | None:
+        """forward, backward from zero and step on the lists; the loss, or None (nothing changed)."""
+        s = self.state
+        assert s is not None
+        self.forward(s, x)
+        loss = self.backward(s, t, True)
+        if loss is None:
+            return None
+        w, b = self.update(s, lr, decay, biases)
+        if not (math.isfinite(sum(w)) and math.isfinite(sum(b))):
+            return None
+        s.w, s.b = w, b
+        return loss

@@ -1,0 +1,204 @@
+"""Every path of the graph engine (general, generated, fused) gives the numbers of the old engine.
+
+The old engine is re-written here from the public API in a few lines (z = w @ a
+per neuron with BLAS ddot, δ sent back edge by edge in the same order), so it is
+an independent source.  Where the summation order is the same the numbers must
+agree bit for bit; where it differs (generated code and small networks sum z
+like numpy's add.reduce; generated code takes e^x and tanh from Python's math
+module) to 1e-15.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import neurograph as ng
+from neurograph.engine import codegen
+from tests.dags import dag_cases
+
+
+def old_engine(net: ng.Network, x, t, lr: float = 0.0) -> dict:  # noqa: C901 - one pass, written out
+    """forward + backward (+ one step) as the engine computed them before the flat store."""
+    layers = net.layers
+    z, a, acc = {}, {}, {n.id: 0.0 for n in net.nodes}
+
+    def activate(layer, rule):
+        for act in dict.fromkeys(n.activation_function for n in layer):
+            group = [n for n in layer if n.activation_function is act]
+            yield from zip(group, rule(act, group), strict=True)
+
+    for n, xi in zip(layers[0], x, strict=True):
+        z[n.id] = xi + (n.bias or 0.0)
+    for layer_no, layer in enumerate(layers):
+        for n in layer if layer_no else ():
+            w = np.array([e.weight for e in n.summed_inputs])
+            xs = np.array([a[e.src.id] for e in n.summed_inputs])
+            z[n.id] = float(w @ xs + (n.bias or 0.0))
+        for n, v in activate(layer, lambda act, g: act(np.array([z[m.id] for m in g]))):
+            a[n.id] = float(v)
+    d, loss, out = {}, 0.0, layers[-1]
+    T = dict(zip((n.id for n in out), t, strict=True))
+    for act in dict.fromkeys(n.activation_function for n in out):
+        group = [n for n in out if n.activation_function is act]
+        zs, as_, ts = (np.array([f(m) for m in group]) for f in (lambda m: z[m.id], lambda m: a[m.id],
+                                                                 lambda m: T[m.id]))
+        loss += float(net.loss_function.value(as_, ts, zs, act))
+        for n, v in zip(group, net.loss_function.output_delta(zs, as_, ts, act), strict=True):
+            d[n.id] = float(v)
+    for layer in reversed(layers[1:]):
+        if layer is not out:
+            for n, v in activate(layer, lambda act, g: act.backward(*(np.array([f(m) for m in g]) for f in (
+                    lambda m: z[m.id], lambda m: a[m.id], lambda m: acc[m.id])))):
+                d[n.id] = float(v)
+        for n in layer:
+            for e in n.summed_inputs:
+                acc[e.src.id] += d[n.id] * e.weight               # node i receives w_ji·δ_j
+    for n, v in activate(layers[0], lambda act, g: act.backward(*(np.array([f(m) for m in g]) for f in (
+            lambda m: z[m.id], lambda m: a[m.id], lambda m: acc[m.id])))):
+        d[n.id] = float(v)
+    grads = {(e.src.id, e.dst.id): a[e.src.id] * d[e.dst.id] for e in net.edges}
+    return {"out": [a[n.id] for n in out], "loss": loss, "delta": d, "grad": grads,
+            "bias_grad": {n.id: d[n.id] for n in net.nodes if n.has_bias},
+            "weight": {k: net.edge(*k).weight - lr * g for k, g in grads.items()},
+            "bias": {n.id: n.bias - lr * d[n.id] for n in net.nodes if n.has_bias}}
+
+
+def numbers(net: ng.Network, out, loss) -> dict:
+    return {"out": list(out), "loss": loss, "delta": {n.id: n.delta for n in net.nodes},
+            "grad": {(e.src.id, e.dst.id): e.grad for e in net.edges},
+            "bias_grad": {n.id: n.bias_grad for n in net.nodes if n.has_bias}}
+
+
+def after_step(net: ng.Network) -> dict:
+    return {"weight": {(e.src.id, e.dst.id): e.weight for e in net.edges},
+            "bias": {n.id: n.bias for n in net.nodes if n.has_bias}}
+
+
+def agree(got: dict, want: dict, exact: bool) -> None:
+    """Every number in ``got`` equals ``want``'s: bit for bit, or to 1e-15 (relative, and absolute near 0)."""
+    for key in got.keys() & want.keys():
+        g, w = got[key], want[key]
+        if isinstance(w, dict):
+            assert set(g) == set(w), key
+            g, w = [g[k] for k in w], list(w.values())
+        g, w = np.atleast_1d(np.array(g, dtype=float)), np.atleast_1d(np.array(w, dtype=float))
+        if exact:
+            assert np.array_equal(g, w), key
+        else:
+            scale = max(1.0, float(np.abs(w).max(initial=0.0)))
+            np.testing.assert_allclose(g, w, rtol=1e-15, atol=1e-15 * scale, err_msg=key)
+
+
+def generated(net: ng.Network) -> bool:
+    try:
+        net.compiled_source()
+    except ValueError:
+        return False
+    return True
+
+
+@settings(max_examples=40, deadline=None)
+@given(dag_cases())
+def test_general_path_gives_the_old_engines_numbers(case):
+    net, X, T = case
+    small = generated(net)                 # small networks sum z like add.reduce: 1e-15 from ddot
+    net.codegen = False
+    want = old_engine(net, X[0], T[0], lr=0.5)
+    got = numbers(net, net.forward(X[0]), net.backward(T[0]))
+    agree(got, want, exact=not small)
+    net.step(0.5)
+    agree(after_step(net), want, exact=not small)
+
+
+def _elementwise_cases():
+    return dag_cases().filter(lambda c: c[0].loss in codegen.LOSSES
+                              and all(n.activation != "softmax" for n in c[0].nodes))
+
+
+@settings(max_examples=40, deadline=None)
+@given(_elementwise_cases())
+def test_generated_code_gives_the_general_paths_numbers(case):
+    net, X, T = case
+    twin = net.copy()
+    twin.codegen = False
+    exact = all(n.activation in ("relu", "identity") for n in net.nodes)   # no e^x, no tanh
+    edges = net.edges
+    for _ in range(2):                                  # two samples and a step each
+        for x, t in zip(X, T, strict=True):
+            got = numbers(net, net.forward(x), net.backward(t))
+            want = numbers(twin, twin.forward(x), twin.backward(t))
+            agree(got, want, exact)
+        net.step(0.3, weight_decay=0.01)
+        twin.step(0.3, weight_decay=0.01)
+        agree(after_step(net), after_step(twin), exact)
+        net.zero_grad()
+        twin.zero_grad()
+    assert [e.weight for e in edges] == net.get_parameters()[0].tolist()   # the Edge objects stay live
+    agree(numbers(net, net.forward(X[0]), net.backward(T[0])), old_engine(net, X[0], T[0]), exact=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(dag_cases(), st.booleans())
+def test_train_step_is_exactly_the_four_calls(case, use_codegen):
+    net, X, T = case
+    net.codegen = use_codegen
+    twin = net.copy()
+    twin.codegen = use_codegen
+    edges = net.edges
+    for x, t in zip(X, T, strict=True):
+        loss = net.train_step(x, t, 0.2, weight_decay=0.05, biases=False)
+        twin.zero_grad()
+        twin.forward(x)
+        assert loss == twin.backward(t)
+        twin.step(0.2, weight_decay=0.05, biases=False)
+        agree(after_step(net), after_step(twin), exact=True)
+        assert np.array_equal(net.last_outputs(), np.array([n.a for n in twin.outputs]))
+    assert [e.weight for e in edges] == [e.weight for e in twin.edges]
+    assert edges[0].grad is None                        # train_step leaves no gradient behind
+
+
+def test_pairwise_sum_is_numpys_add_reduce_bit_for_bit():
+    rng = np.random.default_rng(0)
+    for n in range(1, codegen._PAIRWISE_BLOCK + 1):
+        p = rng.normal(size=n) * 10.0 ** rng.uniform(-8, 8, size=n)
+        expr = codegen.pairwise([f"p[{i}]" for i in range(n)])
+        assert eval(expr, {"p": p.tolist()}) == np.add.reduce(p), n      # noqa: S307 - our own text
+
+
+def test_compiled_source_reads_like_the_formulas_and_is_what_runs():
+    net = ng.Network.layered([3, 4, 2], seed=0)
+    text = net.compiled_source()
+    assert "def forward(s, x):" in text and "def backward(s, t, fresh):" in text and "def step(" in text
+    assert "# z₄ = w₄,₁·a₁ + w₄,₂·a₂ + w₄,₃·a₃ + b₄" in text and "# a₄ = σ(z₄)" in text
+    assert "# δ₄ = f′(z₄)·(w₈,₄·δ₈ + w₉,₄·δ₉)" in text
+    n4, x = net.node(4), [0.05, 0.10, 0.20]
+    sig = 1.0 / (1.0 + math.exp(-(sum(e.weight * xi for e, xi in zip(n4.summed_inputs, x, strict=True)) + n4.bias)))
+    net.forward(np.array(x))
+    assert n4.a == pytest.approx(sig, rel=1e-15)        # hand-computed a₄
+
+
+def test_large_or_unsupported_networks_say_why_they_are_not_compiled():
+    with pytest.raises(ValueError, match="general per-neuron path"):
+        ng.Network.layered([30, 20, 10]).compiled_source()
+    with pytest.raises(ValueError, match="losses half_squared, squared"):
+        ng.Network.layered([3, 4, 2], output_activation="softmax", loss="cross_entropy").compiled_source()
+
+
+def test_reads_and_writes_between_generated_calls_see_the_current_numbers():
+    net = ng.Network.layered([3, 4, 2], seed=0)
+    e = net.edge(1, 4)
+    x, t = np.array([0.05, 0.10, 0.20]), np.array([0.01, 0.99])
+    net.forward(x)
+    net.backward(t)
+    g = e.grad
+    w = e.weight
+    net.step(0.5)                                     # on the generated lists
+    assert e.weight == w - 0.5 * g                    # read through the Edge: written back
+    e.weight = 1.25                                   # a write is seen by the next generated pass
+    net.forward(x)
+    z4 = sum(f.weight * xi for f, xi in zip(net.node(4).summed_inputs, x, strict=True)) + net.node(4).bias
+    assert net.node(4).z == pytest.approx(z4, rel=1e-15) and e.weight == 1.25
