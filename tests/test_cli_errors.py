@@ -182,18 +182,22 @@ def test_train_interrupted_anywhere_keeps_the_last_finished_epoch(stop_epoch, do
     mp = pytest.MonkeyPatch()
     if engine == "matrix" and batch == 1:
         _interrupt_epoch(mp, stop_epoch, done_in_epoch)
-    else:                                  # graph: one backward per sample; matrix batches: one fit_batch each
-        cls, method = (ng.Network, "backward") if engine == "graph" else (ng.MatrixNetwork, "fit_batch")
+    else:       # graph: one backward or (a batch of one, generated code) train_step per sample; matrix: fit_batch
+        methods = [(ng.Network, "backward"), (ng.Network, "train_step")] if engine == "graph" else \
+            [(ng.MatrixNetwork, "fit_batch")]
         per_epoch = 4 if engine == "graph" else 2
         stop_at = (stop_epoch - 1) * per_epoch + done_in_epoch % per_epoch + 1
-        real, calls = getattr(cls, method), [0]
+        calls = [0]
 
-        def counting(self, *args, **kwargs):
-            calls[0] += 1
-            if calls[0] == stop_at:
-                raise KeyboardInterrupt
-            return real(self, *args, **kwargs)
-        mp.setattr(cls, method, counting)
+        def counting(real):
+            def call(self, *args, **kwargs):
+                calls[0] += 1
+                if calls[0] == stop_at:
+                    raise KeyboardInterrupt
+                return real(self, *args, **kwargs)
+            return call
+        for cls, method in methods:
+            mp.setattr(cls, method, counting(getattr(cls, method)))
     try:
         with pytest.raises(ng.TrainingInterrupted) as info:
             ng.train(net, X, y, engine=engine, epochs=5, lr=0.5, batch_size=batch, progress=False)
