@@ -294,3 +294,21 @@ def test_more_shapes_of_the_same_mistakes():
     wrong = (a2 - T) * (1 / (1 + np.exp(-a2))) * (1 - 1 / (1 + np.exp(-a2)))      # σ(a)(1 − σ(a))
     c = ng.compare(net, X, T, {"delta": [None, wrong]})
     assert [(f.kind, f.quantity, f.layer) for f in c.findings] == [("derivative_at_a", "delta", 2)]
+
+
+@pytest.mark.parametrize("everything", [False, True])
+def test_two_independent_mistakes_are_both_named(everything):
+    """a − t through a sigmoid AND a sum over the batch: the factor is divided out first."""
+    net, W, b, X, T = problem([3, 4, 3, 2], 4, "sigmoid", 12)
+    mine = as_dict(backprop(W, b, X, T, bug="loss_delta", everything=everything))
+    mine["dW"] = [g * 4 for g in mine["dW"]]
+    mine["db"] = [g * 4 for g in mine["db"]]
+    c = ng.compare(net, X, T, mine)
+    causes = [(f.kind, f.quantity, f.layer) for f in c.causes]
+    if everything:       # δ given: the δ mistake first, then each summed gradient on its own
+        assert causes[0] == ("wrong_loss_delta", "delta", 3)
+        assert {k for k, _, _ in causes[1:]} == {"scale"} and len(causes) == 7
+    else:
+        assert causes == [("scale", "dW", 3), ("wrong_loss_delta", "dW", 3)]
+        assert c.findings[0].factor == pytest.approx(4.0) and "m = 4" in c.findings[0].message
+        assert [f.kind for f in c.findings[2:]] == ["inherited"] * 5

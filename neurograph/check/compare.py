@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from neurograph.check.diagnose import QUANTITIES, Diagnoser, Finding, Reference, Worst, tolerance
+from neurograph.check.diagnose import QUANTITIES, Finding, Reference, Worst, diagnose, tolerance
 from neurograph.engine.graph import Network
 from neurograph.engine.matrices import convention_name
 from neurograph.engine.validation import finite_number, lookup, sample_batches
@@ -61,7 +61,8 @@ class Comparison:
         n = sum(c for _, _, c in self.checked)
         if self.ok:
             return f"compare OK: all {n} of your numbers match"
-        return (f"compare NOT OK: {len(self.findings)} wrong (of {len(self.checked)} arrays checked), "
+        wrong = len({(f.quantity, f.layer) for f in self.findings})
+        return (f"compare NOT OK: {wrong} of your arrays wrong (of {len(self.checked)} checked), "
                 f"{len(self.causes)} cause(s)")
 
     def _tolerance_line(self) -> str:
@@ -228,7 +229,7 @@ def compare(net: Network, X, T, mine: dict, *, convention: str = "row", reductio
     given = read_mine(mine, ref, convention, dtypes)
     dtype = _precision(dtypes)
     rtol = tolerance(dtype)
-    findings = Diagnoser(ref, given, rtol, convention).run()
+    findings = diagnose(ref, given, rtol, convention)
     checked = [(q, k, int(np.size(v))) for q in QUANTITIES for k, v in given.get(q, {}).items()]
     return Comparison(findings, checked, rtol, dtype.name, convention, reduction, ref.m)
 

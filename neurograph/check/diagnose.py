@@ -590,3 +590,34 @@ class Diagnoser:
                                        f"your ∂C/∂b of layer {k} is the δ of sample {i + 1} only: "
                                        f"the bias gradient sums every sample's δ ({right})"))
         return hyps
+
+
+def diagnose(ref: Reference, mine: dict, rtol: float, convention: str) -> list[Finding]:
+    """The findings for the user's arrays, earliest cause first.
+
+    One search per layer finds one mistake per array.  When some gradient is
+    still unexplained, a factor common to *every* ∂C/∂W and ∂C/∂b given (m, 1/m,
+    2, ½ — a sum where a mean was meant, the ½ of the loss) is tried as a
+    second, independent mistake: if dividing it out leaves no gradient
+    unexplained, it is reported first, as one ``scale`` for all of them, and the
+    rest is diagnosed on the rescaled arrays.
+    """
+    findings = Diagnoser(ref, mine, rtol, convention).run()
+    grads = [(q, k) for q in ("dW", "db") for k in mine.get(q, {})]
+    if not grads or not any(f.kind == "mismatch" and f.quantity in ("dW", "db") for f in findings):
+        return findings
+    m = ref.m
+    for c in dict.fromkeys(v for v in (m, 1 / m, 2.0, 0.5, 2.0 * m, m / 2.0) if v != 1):
+        scaled = {q: ({k: v / c for k, v in arrays.items()} if q in ("dW", "db") else arrays)
+                  for q, arrays in mine.items()}
+        trial = Diagnoser(ref, scaled, rtol, convention).run()
+        if any(f.kind == "mismatch" and f.quantity in ("dW", "db") for f in trial):
+            continue
+        q, k = max(grads, key=lambda g: (g[0] == "dW", g[1]))   # the output layer's ∂C/∂W first
+        why = _interpretation(c, q, ref, rtol) or "a constant factor on every gradient"
+        truth = ref.dW[k] if q == "dW" else ref.db[k]
+        worst = ref.worst(q, k, mine[q][k], truth)
+        note = Finding("scale", q, k, worst, c, f"every ∂C/∂W and ∂C/∂b you gave is {_nice(c, m)} × what your δ "
+                       f"implies: {why}; the findings below are for your gradients divided by {_nice(c, m)}")
+        return [note] + trial
+    return findings
