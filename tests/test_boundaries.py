@@ -183,6 +183,13 @@ def test_train_arguments_are_checked_before_anything_runs(kwargs, err, message):
     assert to_dict(net) == before
 
 
+@pytest.mark.parametrize("targets", [(0, 1, 2), (0.0,), (0.3, 0.3), 0.5])
+def test_evaluate_checks_its_targets_like_train(targets):
+    X, y = ng.xor()
+    with pytest.raises(ValueError, match="targets"):
+        ng.evaluate(_xor_net(), X, y, targets=targets)
+
+
 @given(st.lists(st.integers(0, 1), min_size=4, max_size=4), st.integers(0, 3),
        st.integers(2, 10**6) | st.integers(-10**6, -1))
 def test_an_out_of_range_label_is_named_with_its_index(labels, index, bad):

@@ -393,7 +393,7 @@ def evaluate(net: Network | MatrixNetwork, X, y, targets: tuple[float, float] = 
     1e-300).  ``engine="graph"`` computes along the edges, sample by sample.
     """
     eng = _engine(net, engine, "row", dtype=str(net.dtype) if isinstance(net, MatrixNetwork) else "float64")
-    return _score(eng, *_labels_and_targets(X, y, eng.n_in, eng.n_out, eng.loss, targets, "evaluation"))
+    return _score(eng, *_labels_and_targets(X, y, eng.n_in, eng.n_out, eng.loss, _target_pair(targets), "evaluation"))
 
 
 class _KeepLastEpoch:
