@@ -7,12 +7,24 @@ import graphviz
 
 #: picture formats ``save`` picks from the file extension (.dot/.gv write the DOT text)
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+#: bitmap formats: the only ones whose size ``dpi`` changes (SVG and PDF keep their size in points)
+RASTER = ("png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp")
 
 INSTALL_HINT = ("the Graphviz program 'dot' was not found on PATH, so neurograph can write the "
                 "DOT text (Diagram.source, or save('net.dot')) but cannot render it. Install "
                 "Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu), 'brew install "
                 "graphviz' (macOS), 'conda install -c conda-forge graphviz' or "
                 "https://graphviz.org/download/ (Windows); then check with 'dot -V'.")
+
+
+def format_of(path: str | Path) -> str:
+    """The format ``save`` writes for ``path`` ("svg" for net.svg …), or a ValueError naming
+    the extensions it knows."""
+    format = FORMATS.get(Path(path).suffix.lower())
+    if format is None:
+        raise ValueError(f"cannot tell the format of {Path(path).name!r} from its extension: neurograph "
+                         "writes .svg, .png and .pdf pictures, and the DOT text as .dot or .gv")
+    return format
 
 
 class GraphvizNotInstalled(RuntimeError):
@@ -44,12 +56,15 @@ class Diagram:
     def pipe(self, format: str = "svg", dpi: float | None = None) -> bytes:
         """Render with ``dot`` and return the bytes (svg, png, pdf, plain, …).
 
-        ``dpi`` sets the resolution of bitmap formats (Graphviz's default is 96).
+        ``dpi`` sets the resolution of bitmap formats (Graphviz's default is 96): pixels
+        = points · dpi/72.  It does not change vector formats: an SVG or PDF keeps its
+        physical size in points whatever ``dpi`` says (Graphviz would scale the page).
         """
         graph = self._graph
-        if dpi is not None:
-            if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200:
-                raise ValueError(f"dpi must be a number from 10 to 1200, got {dpi!r}")
+        if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, (int, float))
+                                or not 10 <= dpi <= 1200):
+            raise ValueError(f"dpi must be a number from 10 to 1200, got {dpi!r}")
+        if dpi is not None and format in RASTER:
             graph = graph.copy()
             graph.graph_attr["dpi"] = f"{dpi:g}"
         try:
@@ -61,10 +76,7 @@ class Diagram:
         """Write the picture to ``path`` in ``format`` (default: from the extension)."""
         path = Path(path)
         if format is None:
-            format = FORMATS.get(path.suffix.lower())
-            if format is None:
-                raise ValueError(f"cannot tell the format of {path.name!r} from its extension; "
-                                 f"use one of {', '.join(FORMATS)} or pass format=")
+            format = format_of(path)
         data = self.source.encode("utf-8") if format == "dot" else self.pipe(format, dpi=dpi)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

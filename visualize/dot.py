@@ -13,9 +13,16 @@ Encoding (``show="both"``): edge colour = sign of w on PuOr (orange −, purple 
 width ∝ |w| / max|w|; node fill = a, ring = δ = ∂C/∂z.  ``show="forward"``
 leaves δ and ∂C/∂w out; ``show="backward"`` colours edges by ∂C/∂w and fills
 nodes by δ.
+
+Options a slide or a quiz needs: ``values=False`` draws the structure only (no
+number anywhere, edges and fills uniform); ``names`` writes x₁, h₁, ŷ₁ (or the
+caller's labels) instead of ids; ``scale`` fixes the colour and width range so
+that two pictures compare; ``legend=False``; ``rankdir="TB"``; ``labels="auto"``
+picks tables unless a layer collapses, then compact circles.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -23,10 +30,14 @@ import graphviz
 
 from visualize import style
 from visualize.collapse import More, Slot, check_max_per_layer, collapse, stand_in
+from visualize.names import check_names, resolve
 from visualize.snapshot import EdgeValues, NodeValues, Snapshot
 
-LABELS = ("table", "edge", "none")
+LABELS = ("auto", "table", "edge", "none")
 SHOWS = ("forward", "backward", "both")
+RANKDIRS = ("LR", "TB")
+BLANK = "____"       # where a quiz leaves a number out
+CELL_HEIGHT = 16     # points; the height of a value cell when cells are fixed (handouts)
 LEGEND_WIDTH = 330   # points; wide enough for every frame caption, so frames never move
 CHAR = 6.8           # estimated width (points) of one character at 10 pt, generous
 
@@ -35,16 +46,22 @@ CHAR = 6.8           # estimated width (points) of one character at 10 pt, gener
 class Options:
     """What to draw; validated once here, at the boundary."""
 
-    labels: str = "table"
+    labels: str = "auto"
     show: str = "both"
     max_per_layer: int = 12
     precision: int = 2
     title: str | None = None
+    values: bool = True
+    names: str | Mapping[int, str] | None = None
+    scale: float | None = None
+    legend: bool = True
+    rankdir: str = "LR"
+    fixed_cells: bool = False     # every table cell a fixed size: a quiz and its key share one layout
 
     def __post_init__(self):
-        if self.labels not in LABELS:
+        if not isinstance(self.labels, str) or self.labels not in LABELS:
             raise ValueError(f"labels must be one of {LABELS}, got {self.labels!r}")
-        if self.show not in SHOWS:
+        if not isinstance(self.show, str) or self.show not in SHOWS:
             raise ValueError(f"show must be one of {SHOWS}, got {self.show!r}")
         check_max_per_layer(self.max_per_layer)
         if isinstance(self.precision, bool) or not isinstance(self.precision, int) \
@@ -52,6 +69,16 @@ class Options:
             raise ValueError(f"precision must be an integer from 0 to 8, got {self.precision!r}")
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(f"title must be a string, got {type(self.title).__name__}")
+        for flag in ("values", "legend", "fixed_cells"):
+            if not isinstance(getattr(self, flag), bool):
+                raise TypeError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
+        check_names(self.names)
+        if self.scale is not None and (isinstance(self.scale, bool) or not isinstance(self.scale, (int, float))
+                                       or not 0 < self.scale < float("inf")):
+            raise ValueError(f"scale must be a positive number (the |value| drawn darkest and widest) "
+                             f"or None, got {self.scale!r}")
+        if not isinstance(self.rankdir, str) or self.rankdir not in RANKDIRS:
+            raise ValueError(f"rankdir must be one of {RANKDIRS}, got {self.rankdir!r}")
 
     @property
     def forward(self) -> bool:
@@ -78,6 +105,8 @@ class _Builder:
         self.snap, self.opt, self.step = snap, opt, step
         self.rows = collapse(snap.layers, opt.max_per_layer)
         self.hidden = stand_in(self.rows)
+        self.labels = opt.labels if opt.labels != "auto" else "none" if self.hidden else "table"
+        self.names = resolve(opt.names, snap.layers)
         self.incoming: dict[int, list[EdgeValues]] = {i: [] for i in snap.nodes}
         for e in snap.edges:
             self.incoming[e.dst].append(e)
@@ -85,13 +114,21 @@ class _Builder:
         self.vmax_edge = style.largest(self.edge_value(e) for e in ref.edges)
         self.vmax_fill = style.largest(self.fill_value(n) for n in ref.nodes.values())
         self.vmax_ring = style.largest(n.delta for n in ref.nodes.values())
+        if opt.scale is not None:            # one fixed range: a (sigmoid, tanh) in ±1, w, ∂C/∂w and δ in ±scale
+            self.vmax_edge = self.vmax_ring = float(opt.scale)
+            self.vmax_fill = 1.0 if opt.forward else float(opt.scale)
         p = opt.precision
-        self.value_width = round((p + 7) * CHAR)                       # "a −0.40", "∇ −0.0021"
-        digits = max(len(str(i)) for i in snap.nodes)
+        self.value_width = round((p + (9 if opt.fixed_cells else 7)) * CHAR)   # "a −0.40", "∇ −0.0021"
+        digits = max(len(self.label_of(i)) for i in snap.nodes)
         self.id_width = round(digits * CHAR + 12)
-        self.name_width = round((1.6 + 1.6 * digits * 0.8 + p + 3) * CHAR)  # "w₄,₁ −0.52"
+        self.name_width = round((1.6 + 1.6 * digits * 0.8 + p + 3) * CHAR if self.names is None   # "w₄,₁ −0.52"
+                                else (digits + p + 8) * CHAR)                                   # "from x₁ −0.52"
 
-    # -- what the colours encode ---------------------------------------------
+    # -- names and what the colours encode -------------------------------------
+    def label_of(self, node: int) -> str:
+        """What the picture calls a neuron: its id, or its name (``names``)."""
+        return str(node) if self.names is None else self.names[node]
+
     def edge_value(self, e: EdgeValues) -> float | None:
         return e.weight if self.opt.forward else e.grad
 
@@ -99,14 +136,14 @@ class _Builder:
         return n.a if self.opt.forward else n.delta
 
     def ring(self, n: NodeValues) -> str:
-        if self.opt.show == "both" and n.delta is not None:
+        if self.opt.values and self.opt.show == "both" and n.delta is not None:
             return style.diverging(n.delta, self.vmax_ring)
         return style.NEUTRAL
 
     # -- the graph -------------------------------------------------------------
     def build(self) -> graphviz.Digraph:
         g = graphviz.Digraph("network")
-        g.attr(rankdir="LR", splines="true" if self.opt.labels == "edge" else "line", ranksep="1.5", nodesep="0.22", bgcolor="white", pad="0.3",
+        g.attr(rankdir=self.opt.rankdir, splines="true" if self.labels == "edge" else "line", ranksep="1.5", nodesep="0.22", bgcolor="white", pad="0.3",
                fontname=style.FONT, labelloc="t", fontsize="20", outputorder="edgesfirst",
                label=f"<<B>{escape(self.title())}</B>>")
         g.attr("node", fontname=style.FONT, fontsize="10")
@@ -115,13 +152,15 @@ class _Builder:
             self.layer(g, index, slots)
         for edge in self.drawn_edges():
             g.edge(*edge[:2], **edge[2])
-        self.legend(g)
+        if self.opt.legend:
+            self.legend(g)
         return g
 
     def title(self) -> str:
         sizes = "-".join(str(s) for s in self.snap.sizes)
         name = self.opt.title if self.opt.title is not None else f"{sizes} network ({self.snap.loss_name} loss)"
-        return name + ("" if self.snap.loss is None else f"   C = {self.snap.loss:.4f}")
+        shown = self.snap.loss is None or not self.opt.values
+        return name + ("" if shown else f"   C = {self.snap.loss:.4f}")
 
     def layer(self, g: graphviz.Digraph, index: int, slots: list[Slot]) -> None:
         header = f"header{index}"
@@ -153,9 +192,9 @@ class _Builder:
 
     # -- neurons -----------------------------------------------------------------
     def node(self, g: graphviz.Digraph, n: NodeValues) -> None:
-        fill = style.diverging(self.fill_value(n), self.vmax_fill)
+        fill = style.diverging(self.fill_value(n), self.vmax_fill) if self.opt.values else style.QUIZ_FILL
         tip = self.node_tooltip(n)
-        if self.opt.labels == "table" and not n.is_input:
+        if self.labels == "table" and not n.is_input:
             g.node(str(n.id), self.table(n, fill), shape="plain", tooltip=tip)
             return
         lit = self.step.layer == n.layer
@@ -175,6 +214,8 @@ class _Builder:
         return out
 
     def value(self, symbol: str, v: float | None, ink: str) -> str:
+        if not self.opt.values:
+            return f'<FONT COLOR="{ink}">{symbol} {BLANK}</FONT>'
         if v is None:
             colour = style.UNKNOWN_ON_DARK if ink == "#ffffff" else style.UNKNOWN_TEXT
         else:
@@ -183,7 +224,7 @@ class _Builder:
 
     def circle_label(self, n: NodeValues, fill: str) -> str:
         ink = style.text_colour(fill)
-        lines = [f'<FONT COLOR="{ink}"><B>{n.id}</B></FONT>']
+        lines = [f'<FONT COLOR="{ink}"><B>{escape(self.label_of(n.id))}</B></FONT>']
         lines += [self.value(sym, v, ink) for sym, v in self.texts(n)]
         if n.is_input and n.bias is None:
             lines.append(f'<FONT COLOR="{ink}">input</FONT>')
@@ -192,11 +233,11 @@ class _Builder:
     def table(self, n: NodeValues, fill: str) -> str:
         ink = style.text_colour(fill)
         halo = style.HIGHLIGHT if self.step.layer == n.layer else "white"
-        head = "".join(f'<TD WIDTH="{self.value_width}">{self.value(sym, v, ink)}</TD>'
+        head = "".join(f'<TD{self.size(self.value_width)}>{self.value(sym, v, ink)}</TD>'
                        for sym, v in self.texts(n))
         header = (f'<TR><TD COLSPAN="3" BGCOLOR="{fill}" PORT="out">'
                   f'<TABLE BORDER="0" CELLPADDING="1" CELLSPACING="0"><TR>'
-                  f'<TD WIDTH="{self.id_width}"><FONT COLOR="{ink}"><B>{n.id}</B></FONT></TD>'
+                  f'<TD{self.size(self.id_width)}><FONT COLOR="{ink}"><B>{escape(self.label_of(n.id))}</B></FONT></TD>'
                   f'{head}</TR></TABLE></TD></TR>')
         rows = "".join(self.table_row(n, item) for item in self.sources(n))
         return (f'<<TABLE BORDER="3" COLOR="{halo}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
@@ -215,23 +256,39 @@ class _Builder:
                 items.append(more)
         return items
 
+    def size(self, width: int) -> str:
+        """A cell's WIDTH; with ``fixed_cells`` its exact size, whatever it holds."""
+        if self.opt.fixed_cells:
+            return f' WIDTH="{width}" HEIGHT="{CELL_HEIGHT}" FIXEDSIZE="TRUE"'
+        return f' WIDTH="{width}"'
+
     def table_row(self, n: NodeValues, item: EdgeValues | More) -> str:
-        cells = f'<TD WIDTH="{self.name_width}" ALIGN="LEFT">{{}}</TD>'
-        grad = f'<TD WIDTH="{self.value_width}" ALIGN="LEFT">{{}}</TD>' if self.opt.backward else ""
+        cells = f'<TD{self.size(self.name_width)} ALIGN="LEFT">{{}}</TD>'
+        grad = f'<TD{self.size(self.value_width)} ALIGN="LEFT">{{}}</TD>' if self.opt.backward else ""
         if isinstance(item, More):
             return (f'<TR><TD PORT="{item.name}" WIDTH="14"></TD>'
                     + cells.format(f'<FONT COLOR="#666666">⋮ {len(item.ids)} more</FONT>')
                     + grad.format("") + "</TR>")
-        swatch = style.diverging(self.edge_value(item), self.vmax_edge)
-        name = f'w<SUB>{item.dst},{item.src}</SUB> {style.number(item.weight, self.opt.precision)}'
+        swatch = style.diverging(self.edge_value(item), self.vmax_edge) if self.opt.values else style.UNKNOWN_FILL
+        number = style.number(item.weight, self.opt.precision) if self.opt.values else BLANK
+        name = f"{self.weight_name(item)} {number}"
         return (f'<TR><TD PORT="in{item.src}" WIDTH="14" BGCOLOR="{swatch}"></TD>'
                 + cells.format(name)
                 + grad.format(self.value("∇", item.grad, "#333333")) + "</TR>")
 
+    def weight_name(self, e: EdgeValues) -> str:
+        """w<SUB>4,1</SUB> (target first, by id), or "from x₁" when the neurons have names."""
+        if self.names is None:
+            return f"w<SUB>{e.dst},{e.src}</SUB>"
+        return f"from {escape(self.names[e.src])}"
+
     def node_tooltip(self, n: NodeValues) -> str:
         kind = "input" if n.is_input else f"{n.activation} neuron"
-        parts = [f"node {n.id} ({kind}, layer {n.layer})", f"z = {style.full(n.z)}",
-                 f"a = {style.full(n.a)}", f"δ = ∂C/∂z: {style.full(n.delta)}"]
+        name = "" if self.names is None else f" = {self.names[n.id]}"
+        parts = [f"node {n.id}{name} ({kind}, layer {n.layer})"]
+        if not self.opt.values:
+            return parts[0]
+        parts += [f"z = {style.full(n.z)}", f"a = {style.full(n.a)}", f"δ = ∂C/∂z: {style.full(n.delta)}"]
         if n.bias is not None:
             parts += [f"b = {style.full(n.bias)}", f"∂C/∂b: {style.full(n.bias_grad)}"]
         return "\n".join(parts)
@@ -244,7 +301,7 @@ class _Builder:
         for e in self.snap.edges:
             src, dst = self.hidden.get(e.src), self.hidden.get(e.dst)
             if src is None and dst is None:
-                drawn.append((str(e.src), self.head(e.dst, f"in{e.src}"), self.edge_attrs(e)))
+                drawn.append((self.tail(e.src), self.head(e.dst, f"in{e.src}"), self.edge_attrs(e)))
             else:
                 # a drawn head means a hidden tail: its port is the "more" row of the table
                 key = (src.name if src else str(e.src),
@@ -253,29 +310,47 @@ class _Builder:
         drawn += [(tail, head, self.summary_attrs(edges)) for (tail, head), edges in summaries.items()]
         return drawn
 
+    def tail(self, src: int) -> str:
+        """The tail of an edge: the neuron, or with ``fixed_cells`` the right side of its table's header."""
+        table = self.labels == "table" and not self.snap.nodes[src].is_input and self.opt.rankdir == "LR"
+        return f"{src}:out:e" if table and self.opt.fixed_cells else str(src)
+
     def head(self, dst: int, port: str) -> str:
-        table = self.opt.labels == "table" and not self.snap.nodes[dst].is_input
+        """The head of an edge: the table row of its source (LR tables), else the neuron."""
+        table = self.labels == "table" and not self.snap.nodes[dst].is_input and self.opt.rankdir == "LR"
         return f"{dst}:{port}:w" if table else str(dst)
 
     def edge_attrs(self, e: EdgeValues) -> dict[str, str]:
-        v = self.edge_value(e)
-        known = v is not None and (self.step.layer is None or self.snap.nodes[e.dst].a is not None)
-        attrs = {"color": style.diverging(v, self.vmax_edge) if known else "#dddddd",
-                 "penwidth": f"{style.pen_width(v, self.vmax_edge):.2f}",
-                 "tooltip": f"{e.name} = {style.full(e.weight)} (edge {e.src} → {e.dst})\n"
-                            f"∂C/∂w: {style.full(e.grad)}"}
-        if self.opt.labels == "edge":
-            text = f"{e.pretty} {style.number(e.weight, self.opt.precision)}"
-            if self.opt.backward:
-                text += f"\n∇ {style.number(e.grad, self.opt.precision)}"
-            attrs.update(label=text, fontsize="9", fontcolor="#333333")
+        where = f"edge {e.src} → {e.dst}" + ("" if self.names is None
+                                              else f", {self.names[e.src]} → {self.names[e.dst]}")
+        if not self.opt.values:
+            attrs = {"color": style.QUIZ_EDGE, "penwidth": "1.20", "tooltip": f"{e.name} ({where})"}
+        else:
+            v = self.edge_value(e)
+            known = v is not None and (self.step.layer is None or self.snap.nodes[e.dst].a is not None)
+            attrs = {"color": style.diverging(v, self.vmax_edge) if known else "#dddddd",
+                     "penwidth": f"{style.pen_width(v, self.vmax_edge):.2f}",
+                     "tooltip": f"{e.name} = {style.full(e.weight)} ({where})\n"
+                                f"∂C/∂w: {style.full(e.grad)}"}
+        if self.labels == "edge":
+            attrs.update(label=self.edge_label(e), fontsize="9", fontcolor="#333333")
         return attrs
 
+    def edge_label(self, e: EdgeValues) -> str:
+        """w₄,₁ +0.15 (and ∇ ∂C/∂w below it); "x₁→h₁ …" when the neurons have names."""
+        name = e.pretty if self.names is None else f"{self.names[e.src]}→{self.names[e.dst]}"
+        p = self.opt.precision
+        text = f"{name} {style.number(e.weight, p) if self.opt.values else BLANK}"
+        if self.opt.backward:
+            text += f"\n∇ {style.number(e.grad, p) if self.opt.values else BLANK}"
+        return text
+
     def summary_attrs(self, edges: list[EdgeValues]) -> dict[str, str]:
-        mean = sum(abs(e.weight) for e in edges) / len(edges)
-        return {"color": style.SUMMARY, "style": "dashed", "penwidth": "0.8",
-                "tooltip": f"{len(edges)} edges not drawn one by one: mean |w| = {mean!r}, "
-                           f"max |w| = {style.largest(e.weight for e in edges)!r}"}
+        tip = f"{len(edges)} edges not drawn one by one"
+        if self.opt.values:
+            mean = sum(abs(e.weight) for e in edges) / len(edges)
+            tip += f": mean |w| = {mean!r}, max |w| = {style.largest(e.weight for e in edges)!r}"
+        return {"color": style.SUMMARY, "style": "dashed", "penwidth": "0.8", "tooltip": tip}
 
     # -- legend ------------------------------------------------------------------------
     def legend(self, g: graphviz.Digraph) -> None:
@@ -287,28 +362,40 @@ class _Builder:
         n = len(style.PUOR)
         side = n // 2
         row = f'<TR><TD COLSPAN="{n}" ALIGN="LEFT">{{}}</TD></TR>'
-        lines = [f"node fill = {fill}, {self.darkest(self.vmax_fill)}"]
-        if self.opt.show == "both":
-            lines.append(f"ring = δ = ∂C/∂z, {self.darkest(self.vmax_ring)}")
-        if self.opt.labels == "table":
-            head = "a δ" if self.opt.show == "both" else "a" if self.opt.forward else "δ"
-            lines.append(f"table header: id {head} b")
-            lines.append("table row: w<SUB>to,from</SUB> weight" + (",  ∇ = ∂C/∂w" if self.opt.backward else ""))
+        if self.opt.values:
+            lines = [f"node fill = {fill}, {self.darkest(self.vmax_fill)}"]
+            if self.opt.show == "both":
+                lines.append(f"ring = δ = ∂C/∂z, {self.darkest(self.vmax_ring)}")
+            top = (f'<TR><TD COLSPAN="{n}"><B>edge colour = sign of {what}, width ∝ |{what}|</B></TD></TR>'
+                   f'<TR>{strip}</TR>'
+                   f'<TR><TD COLSPAN="{side}" ALIGN="LEFT">{lo}</TD><TD COLSPAN="{n - 2 * side}">0</TD>'
+                   f'<TD COLSPAN="{side}" ALIGN="RIGHT">{hi}</TD></TR>')
+            tip = f"colour scale: {what} from {-self.vmax_edge!r} (orange) to {self.vmax_edge!r} (purple)"
+        else:
+            lines = ["edges, fills and rings are uniform: they carry no values"]
+            top = f'<TR><TD COLSPAN="{n}"><B>structure only: the numbers are left out</B></TD></TR>'
+            tip = "structure only"
+        lines += self.label_lines()
         if self.hidden:
             lines.append("dashed grey = the edges of the neurons not drawn")
-        lines.append(f"{style.MISSING} = {style.NOT_YET}")
+        lines.append(f"{style.MISSING} = {style.NOT_YET}" if self.opt.values else f"{BLANK} = a number to work out")
         lines += [f'<FONT POINT-SIZE="13"><B>{escape(text)}</B></FONT>'
                   for text in self.step.caption.splitlines()]
-        label = (f'<<TABLE BORDER="1" COLOR="#cccccc" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-                 f'<TR><TD COLSPAN="{n}"><B>edge colour = sign of {what}, width ∝ |{what}|</B></TD></TR>'
-                 f'<TR>{strip}</TR>'
-                 f'<TR><TD COLSPAN="{side}" ALIGN="LEFT">{lo}</TD><TD COLSPAN="{n - 2 * side}">0</TD>'
-                 f'<TD COLSPAN="{side}" ALIGN="RIGHT">{hi}</TD></TR>'
-                 + "".join(row.format(line) for line in lines)
+        label = ('<<TABLE BORDER="1" COLOR="#cccccc" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+                 + top + "".join(row.format(line) for line in lines)
                  + f'<TR><TD COLSPAN="{n}" WIDTH="{LEGEND_WIDTH}"></TD></TR></TABLE>>')
-        g.node("legend", label, shape="plain", fontsize="11",
-               tooltip=f"colour scale: {what} from {-self.vmax_edge!r} (orange) to {self.vmax_edge!r} (purple)")
+        g.node("legend", label, shape="plain", fontsize="11", tooltip=tip)
         g.edge(f"header{len(self.rows) - 1}", "legend", style="invis")
+
+    def label_lines(self) -> list[str]:
+        """The legend's key to the table cells (tables only)."""
+        if self.labels != "table":
+            return []
+        head = "a δ" if self.opt.show == "both" else "a" if self.opt.forward else "δ"
+        who = "id" if self.names is None else "name"
+        row = "w<SUB>to,from</SUB> weight" if self.names is None else "from (source), weight w"
+        return [f"table header: {who} {head} b",
+                f"table row: {row}" + (",  ∇ = ∂C/∂w" if self.opt.backward else "")]
 
     def darkest(self, vmax: float) -> str:
         """Legend text for a colour scale whose ends are ±vmax."""

@@ -20,6 +20,8 @@ UNKNOWN_TEXT = "#9a9a9a"     # text of a value that is not known yet
 UNKNOWN_ON_DARK = "#d8d8d8"  # the same on a dark fill
 SUMMARY = "#a0a0a0"          # dashed edges standing for many hidden ones
 HIGHLIGHT = "#000000"        # outline of the layer a frame has just computed
+QUIZ_FILL = "#ffffff"        # every node of a structure-only picture (values=False)
+QUIZ_EDGE = "#777777"        # every edge of a structure-only picture
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
 
 #: how a missing value reads in labels, legends and tooltips

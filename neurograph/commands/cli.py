@@ -1,4 +1,4 @@
-"""The ``neurograph`` command: demo, draw, check, train, explain, compare, grade.
+"""The ``neurograph`` command: demo, draw, check, train, explain, compare, grade, handout.
 
 Each subcommand lives in ``neurograph/commands/<name>.py`` with two
 functions, ``add_parser(subparsers)`` and ``run(args) -> int``.
@@ -11,7 +11,7 @@ import sys
 
 from neurograph import __version__
 
-COMMANDS = ("demo", "draw", "check", "train", "explain", "compare", "grade", "explore")
+COMMANDS = ("demo", "draw", "check", "train", "explain", "compare", "grade", "explore", "handout")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,8 @@ def add_parser(sub):
                     "follows the extension of -o: .svg, .png, .pdf or .dot (DOT text, needs no "
                     "Graphviz).")
     p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
-    p.add_argument("-o", "--output", default="net.svg", help="picture file (default net.svg)")
+    p.add_argument("-o", "--output", default="net.svg",
+                   help="picture file: .svg, .png, .pdf, or .dot/.gv for the DOT text (default net.svg)")
     p.add_argument("--labels", choices=("table", "edge", "none"), default="table",
                    help="table: each neuron lists its incoming w and ∂C/∂w (default); "
                         "edge: numbers on the edges (tiny nets); none: no weight labels")
@@ -28,7 +29,8 @@ def add_parser(sub):
     p.add_argument("--precision", type=int, default=2, help="decimals in labels (default 2)")
     p.add_argument("--input", metavar="X1,X2,...", help="a sample x to run forward")
     p.add_argument("--target", metavar="T1,T2,...", help="its target t, to run backward too")
-    p.add_argument("--dpi", type=float, default=None, help="resolution of a .png (default 96)")
+    p.add_argument("--dpi", type=float, default=None,
+                   help="resolution of a .png (default 96); .svg and .pdf keep their size")
     p.add_argument("--title", default=None, help="title (default: the layer sizes and C)")
     return p
 
@@ -36,6 +38,7 @@ def add_parser(sub):
 def run(args) -> int:
     import visualize
 
+    visualize.format_of(args.output)        # a bad extension fails before any work
     net = load_model(args.model)
     if args.target and not args.input:
         raise ValueError("--target needs --input (the sample whose target it is)")
