@@ -228,3 +228,10 @@ def test_ctrl_c_between_epochs_keeps_every_finished_epoch(where):
     expected = ng.Network.layered([2, 3, 1], seed=4)
     ng.train(expected, X, y, epochs=2, lr=0.5, progress=False)
     np.testing.assert_array_equal([e.weight for e in net.edges], [e.weight for e in expected.edges])
+
+
+def test_demo_into_a_file_instead_of_a_folder_is_one_line_exit_2(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    _one_line_error(capsys, main(["demo", "--out", str(taken)]), "taken")
+    assert taken.read_text() == "not a folder"
