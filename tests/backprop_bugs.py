@@ -14,6 +14,10 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+#: hidden activations: (f, f′ written through a = f(z))
+HIDDEN = {"sigmoid": (sigmoid, lambda a: a * (1 - a)), "tanh": (np.tanh, lambda a: 1 - a * a)}
+
+
 def softmax(z, axis):
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -37,11 +41,11 @@ BUGS = {
 
 
 def backprop(W, b, X, T, *, convention="row", head="sigmoid", reduction="mean", bug=None,  # noqa: C901
-             layer=None, everything=False):
+             layer=None, everything=False, hidden="sigmoid"):
     """(dW, db), or a dict with z, a, delta, dW, db and loss when ``everything``.
 
     head: "sigmoid" (sigmoid outputs, C = ½Σ(a − t)²) or "softmax" (softmax + C = −Σ t·ln a).
-    Hidden layers are sigmoid.  ``layer`` is the (1-based) layer a one-layer bug hits.
+    Hidden layers are ``hidden`` (sigmoid or tanh).  ``layer`` is the (1-based) layer a one-layer bug hits.
     (One ``if`` per bug, on purpose: each mistake is written where a student would make it.)
     """
     col = convention == "column"
@@ -51,7 +55,8 @@ def backprop(W, b, X, T, *, convention="row", head="sigmoid", reduction="mean", 
         z = W[k] @ A[-1] + b[k][:, None] if col else A[-1] @ W[k] + b[k]
         Z.append(z)
         last = k == L - 1
-        A.append(softmax(z, 0 if col else 1) if last and head == "softmax" else sigmoid(z))
+        f = (lambda v: softmax(v, 0 if col else 1)) if head == "softmax" else sigmoid
+        A.append(f(z) if last else HIDDEN[hidden][0](z))
     a, t = A[L], (T.T if col else T)
     if head == "softmax":
         loss = -np.sum(t * np.log(a))
@@ -71,11 +76,12 @@ def backprop(W, b, X, T, *, convention="row", head="sigmoid", reduction="mean", 
     D[L] = delta_L
     for k in range(L - 1, 0, -1):
         g = W[k].T @ D[k + 1] if col else D[k + 1] @ W[k].T
-        fprime = A[k] * (1 - A[k])
+        f, derivative = HIDDEN[hidden]
+        fprime = derivative(A[k])                          # f′(z) = σ(1 − σ) or 1 − tanh²
         if k == layer and bug == "no_fprime":
             fprime = 1.0
         if k == layer and bug == "fprime_at_a":
-            fprime = sigmoid(A[k]) * (1 - sigmoid(A[k]))
+            fprime = derivative(f(A[k]))                   # f′ evaluated at a instead of z
         D[k] = g * fprime
     r = m if reduction == "mean" else 1
     dW, db = [], []
@@ -105,14 +111,14 @@ def backprop(W, b, X, T, *, convention="row", head="sigmoid", reduction="mean", 
 
 
 # -- the cases and the referee, shared by tests/test_compare.py and benchmarks/diagnosis_score.py ------
-def problem(sizes, m, head, seed, convention="row"):
+def problem(sizes, m, head, seed, convention="row", hidden="sigmoid"):
     """A random network (via neurograph.Network.from_matrices), its matrices in ``convention``, X and T."""
     import neurograph as ng
     rng = np.random.default_rng(seed)
     W_row = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
     b = [rng.normal(size=n) * 0.3 for n in sizes[1:]]
     loss, out = ("cross_entropy", "softmax") if head == "softmax" else ("half_squared", None)
-    net = ng.Network.from_matrices(W_row, b, loss=loss, output_activation=out)
+    net = ng.Network.from_matrices(W_row, b, loss=loss, activation=hidden, output_activation=out or "sigmoid")
     X = rng.normal(size=(m, sizes[0]))
     T = rng.uniform(size=(m, sizes[-1]))
     if head == "softmax":
@@ -153,7 +159,7 @@ def differing(buggy, right):
     return out
 
 
-def diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction="mean"):
+def diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction="mean", hidden="sigmoid"):
     """(the Comparison, None when the diagnosis is exactly right, else what is wrong with it).
 
     Right means: exactly the arrays that differ from the correct code are flagged; the
@@ -165,7 +171,7 @@ def diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction=
     import neurograph as ng
     sizes = [X.shape[1]] + [len(v) for v in b]
     layer = bug_layer(bug, sizes) if bug else None
-    kw = dict(convention=convention, head=head, reduction=reduction, everything=everything)
+    kw = dict(convention=convention, head=head, reduction=reduction, everything=everything, hidden=hidden)
     buggy = as_dict(backprop(W, b, X, T, bug=bug, layer=layer, **kw))
     right = as_dict(backprop(W, b, X, T, **kw))
     c = ng.compare(net, X, T, buggy, convention=convention, reduction=reduction)

@@ -18,10 +18,10 @@ from backprop_bugs import BUGS, as_dict, backprop, diagnose_case, problem
 SHAPES = [[3, 4, 4, 2], [3, 3, 2], [2, 2, 2]]   # square layers, two softmax outputs, non-square
 
 
-def check_case(sizes, m, head, convention, bug, everything, seed=0, reduction="mean"):
-    net, W, b, X, T = problem(sizes, m, head, seed, convention)
+def check_case(sizes, m, head, convention, bug, everything, seed=0, reduction="mean", hidden="sigmoid"):
+    net, W, b, X, T = problem(sizes, m, head, seed, convention, hidden)
     before = [e.weight for e in net.edges] + [n.bias or 0.0 for n in net.nodes]
-    c, problem_found = diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction)
+    c, problem_found = diagnose_case(net, W, b, X, T, convention, head, bug, everything, reduction, hidden)
     assert before == [e.weight for e in net.edges] + [n.bias or 0.0 for n in net.nodes]   # net unchanged
     assert problem_found is None, f"{bug} {sizes} m={m} {head} {convention} everything={everything}: " \
                                   f"{problem_found}\n{c}"
@@ -41,9 +41,10 @@ def test_every_bug_named_in_both_conventions(sizes, m, head, convention, bug):
 @settings(max_examples=40, deadline=None)
 @given(widths=st.lists(st.integers(2, 4), min_size=3, max_size=4), m=st.integers(1, 5),
        head=st.sampled_from(["sigmoid", "softmax"]), convention=st.sampled_from(["row", "column"]),
-       bug=st.sampled_from(sorted(BUGS)), everything=st.booleans(), seed=st.integers(0, 10_000))
-def test_bugs_named_over_random_shapes_and_seeds(widths, m, head, convention, bug, everything, seed):
-    check_case(widths, m, head, convention, bug, everything, seed=seed)
+       bug=st.sampled_from(sorted(BUGS)), everything=st.booleans(), seed=st.integers(0, 10_000),
+       hidden=st.sampled_from(["sigmoid", "tanh"]))
+def test_bugs_named_over_random_shapes_and_seeds(widths, m, head, convention, bug, everything, seed, hidden):
+    check_case(widths, m, head, convention, bug, everything, seed=seed, hidden=hidden)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
