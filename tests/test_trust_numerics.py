@@ -438,3 +438,17 @@ def test_bce_explain_writes_its_own_loss_and_a_minus_t():
     a8, a9 = net.node(8).a, net.node(9).a
     assert f"δ_8 = a_8 − t_8 = {a8:.4f} − 0.0000 = {a8:.4f}" in text
     assert f"δ_9 = a_9 − t_9 = {a9:.4f} − 1.0000 = {a9 - 1:.4f}" in text
+
+
+def test_a_custom_activation_is_never_written_to_a_file_load_cannot_read(tmp_path):
+    """save refuses (before writing) a name load would not know; an existing file stays byte-identical."""
+    path = tmp_path / "m.json"
+    ng.Network.layered([2, 3, 1], seed=0).save(path)
+    before = path.read_bytes()
+    swish = ng.Network.layered([2, 3, 1], activation=Swish(), seed=0)
+    with pytest.raises(ValueError, match=rf"cannot save to {path}: .*unknown activation 'swish'"):
+        swish.save(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.json"]
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        swish.save(tmp_path / "new.json")
+    assert not (tmp_path / "new.json").exists()
