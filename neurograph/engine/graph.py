@@ -40,7 +40,7 @@ import numpy as np
 
 from neurograph.engine import codegen as straight_line
 from neurograph.engine import plan as planning
-from neurograph.engine.activations import Activation, get_activation
+from neurograph.engine.activations import ACTIVATIONS, Activation, get_activation
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.order import TopologicalOrder
 from neurograph.engine.store import ParameterStore
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+_IDENTITY = ACTIVATIONS["identity"]
 _SAFE = 8e307                           # below max/2: a sum of two such magnitudes cannot overflow
 _NODE_ARRAYS = ("_bias", "_bias_grad", "_z", "_a", "_delta", "_sum_w_delta")
 
@@ -75,6 +76,7 @@ class Network:
             np.zeros(cap) for _ in _NODE_ARRAYS)
         self._forward_ready = self._backward_ready = self._grads_ready = False
         self._inputs_pending = False          # plain inputs' δ not yet gathered (see _input_deltas)
+        self._inputs_unknown = False          # ... and never will be (train_step): it reads None
         self._backward_weights: np.ndarray | None = None   # a copy kept for them when weights change first
         self._target: list[float] | np.ndarray | None = None   # the t of the last backward pass
         self._weight_bound: float | None = None   # ≥ max|w| (None: not known; see step)
@@ -120,10 +122,13 @@ class Network:
                 s = np.add.reduce(np.multiply(w, xs, out=tmp)) if reduce else w.dot(xs)
                 z[j] = s + b[j]                            # z_j = Σ_i w_ji·a_i + b_j
             for act, where, _ in layer.groups:
-                a[where] = act(z[where])                   # a_j = f(z_j); softmax over its group
+                if act is _IDENTITY:
+                    a[where] = z[where]                    # a_j = z_j
+                else:
+                    a[where] = act(z[where])               # a_j = f(z_j); softmax over its group
         self._forward_ready, self._backward_ready = True, False
         self._forward_version = self._version
-        return a[plan.layers[-1].slots]
+        return a[plan.layers[-1].where].copy()
 
     def backward(self, t) -> float:
         """Backpropagate the target t of the last forward pass; return the loss C.
@@ -142,7 +147,11 @@ class Network:
                 self._target = ts
                 return loss
         self._cold()
-        T = finite_array(t, "target t", self.n_outputs, allow_batch=False)
+        out = plan.layers[-1].slots
+        if type(t) is np.ndarray and t.shape == (len(out),) and t.dtype == np.float64 and math.isfinite(t.sum()):
+            T = t                                          # a NaN or inf anywhere makes the sum non-finite
+        else:
+            T = finite_array(t, "target t", len(out), allow_batch=False)
         fresh = not self._grads_ready                      # start from zero: no stale sums
         if fresh:
             self._bias_grad[:] = 0.0
@@ -163,11 +172,11 @@ class Network:
                     acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
         self._input_deltas(plan, deferred=False)
         self._bias_grad[plan.biased] += d[plan.biased]     # ∂C/∂b_j = δ_j
-        n = plan.n_slots                                   # |a_i·δ_j| ≤ max|a|·max|δ|, for step's bound
-        size = max(a[:n].max(), -a[:n].min()) * max(d[:n].max(), -d[:n].min())
-        self._grad_bound = float(size) + (0.0 if fresh else self._grad_bound)
+        n = plan.n_slots                                   # |a_i·δ_j| ≤ ‖a‖·‖δ‖, for step's bound
+        size = math.sqrt(float(a[:n].dot(a[:n])) * float(d[:n].dot(d[:n])))
+        self._grad_bound = size + (0.0 if fresh else self._grad_bound)
         self._backward_ready = self._grads_ready = True
-        self._inputs_pending, self._backward_weights = plan.deferred, None
+        self._inputs_pending, self._backward_weights, self._inputs_unknown = plan.deferred, None, False
         self._target = T.copy()
         return loss
 
@@ -177,7 +186,7 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
             loss = sum(float(self._loss.value(a[w], T[pos], z[w], act)) for act, w, pos in out.groups)
             deltas = [self._loss.output_delta(z[w], a[w], T[pos], act) for act, w, pos in out.groups]
-        if not math.isfinite(loss) or not all(np.all(np.isfinite(dl)) for dl in deltas):
+        if not math.isfinite(loss) or not all(math.isfinite(dl.sum()) or np.all(np.isfinite(dl)) for dl in deltas):
             raise ValueError(f"the loss overflowed (C = {loss}) for this input and target; "
                              "scale the inputs or weights down")
         for (_, w, _), delta in zip(out.groups, deltas, strict=True):
@@ -300,7 +309,9 @@ class Network:
         step(lr, weight_decay, biases); zero_grad()`` (the per-sample path of
         ``train(..., batch_size=1)``): generated code runs forward, backward and step
         back to back on its lists; the general path writes ∂C/∂w = a_i·δ_j once
-        instead of adding it to zeros.  Gradients read None afterwards.
+        instead of adding it to zeros.  Gradients read None afterwards; on the general path
+        so does the δ of a plain input (no gradient needs it, and keeping it would cost a copy
+        of the weights per sample).
         """
         plan = self._compile()
         fast = plan.compiled
@@ -322,6 +333,7 @@ class Network:
         self.zero_grad()
         self.forward(x)
         loss = self.backward(t)
+        self._inputs_pending, self._inputs_unknown = False, self._inputs_pending   # no copy of w kept for them
         self.step(lr, weight_decay, biases)
         self.zero_grad()
         return loss
@@ -926,6 +938,8 @@ class Node:
         """δ = ∂C/∂z from the last backward pass (None before one)."""
         if self.is_input:
             self._net._settle_inputs()         # a plain input's δ is gathered when first read
+            if self._net._inputs_unknown and not self.has_bias:
+                return None
         return self._state("_delta", self._net._backward_ready)
 
     @property
