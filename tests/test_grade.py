@@ -134,3 +134,15 @@ def test_bad_answers(answers, kwargs, message):
         ng.grade(net, WORKED_X, WORKED_T, answers, **kwargs)
     assert message in str(err.value)
     assert before == [e.weight for e in net.edges]
+
+
+def test_the_help_example_is_right(tmp_path):
+    """The answers in `neurograph grade --help` are the worked example's real numbers."""
+    import re
+
+    from neurograph.commands.grade import EXAMPLE
+    rows = re.search(r"printf '(.*?)' > answers.csv", EXAMPLE).group(1).replace("\\\\n", "\n").replace("\\n", "\n")
+    (tmp_path / "answers.csv").write_text(rows, encoding="utf-8")
+    worked_example().save(tmp_path / "model.json")
+    assert main(["grade", str(tmp_path / "model.json"), str(tmp_path / "answers.csv"), "--input", "0.05,0.10,0.20",
+                 "--target", "0.01,0.99", "--lr", "0.5"]) == 0

@@ -13,7 +13,8 @@ from neurograph.io.model_file import load_model
 
 EXAMPLE = f"""\
 example:
-  printf 'name,value\\ndelta_8,0.1225\\nw_{{8,4}},-0.0532\\nC,0.1796\\n' > answers.csv
+  # model.json: the 3-4-2 worked example (neurograph demo --out DIR saves it)
+  printf 'name,value\\ndelta_8,0.1225\\nw_{{8,4}},-0.1593\\nC,0.1796\\n' > answers.csv
   neurograph grade model.json answers.csv --input 0.05,0.10,0.20 --target 0.01,0.99 --lr 0.5
 
 answer names: {NAME_HELP}.
