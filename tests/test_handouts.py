@@ -88,11 +88,21 @@ def test_handout_writes_and_returns_every_file(mazur_handout):
 def test_quiz_and_key_nodes_sit_at_the_same_positions(tmp_path, example):
     net, x, t = getattr(ng.examples, example)()
     files = {p.name: p for p in visualize.handout(net, x, t, tmp_path, formats=("svg",))}
+    pages = [re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', files[f"{name}.svg"].read_bytes()).groups()
+             for name in ("quiz", "key")]
+    assert pages[0] == pages[1]                                       # one page size, so nothing moves on paper
     quiz, key = geometry(files["quiz.svg"].read_bytes()), geometry(files["key.svg"].read_bytes())
     neurons = [str(n.id) for n in net.nodes]
     assert set(neurons) <= set(quiz) and set(quiz) == set(key)
     for name in neurons + [f"header{i}" for i in range(len(net.layers))]:
         assert quiz[name] == key[name] and quiz[name], name
+    assert box(quiz["legend"]) == box(key["legend"])                  # the legends differ inside, not in size
+
+
+def box(shapes: list[tuple]) -> tuple[float, ...]:
+    """The bounding box of a node's polygons."""
+    xy = [tuple(map(float, p.split(","))) for _, points, *_ in shapes if points for p in points.split()]
+    return min(x for x, _ in xy), min(y for _, y in xy), max(x for x, _ in xy), max(y for _, y in xy)
 
 
 @needs_dot
@@ -105,6 +115,7 @@ def test_quiz_and_key_share_one_layout_on_any_small_net(sizes, seed):
     net.backward(rng.uniform(0, 1, sizes[-1]))
     quiz, key = diagrams(net, symbolic([[n.id for n in layer] for layer in net.layers]))
     q, k = plain(quiz), plain(key)
+    assert quiz.pipe("plain").split(b"\n")[0] == key.pipe("plain").split(b"\n")[0]   # graph size
     for n in net.nodes:
         assert q[str(n.id)] == k[str(n.id)]
 

@@ -159,8 +159,10 @@ class _Builder:
     def title(self) -> str:
         sizes = "-".join(str(s) for s in self.snap.sizes)
         name = self.opt.title if self.opt.title is not None else f"{sizes} network ({self.snap.loss_name} loss)"
-        shown = self.snap.loss is None or not self.opt.values
-        return name + ("" if shown else f"   C = {self.snap.loss:.4f}")
+        loss = self.snap.loss
+        if loss is None or not self.opt.values:
+            return name
+        return name + (f"   C = {loss:.4f}" if loss == 0 or loss >= 1e-3 else f"   C = {loss:.3g}")
 
     def layer(self, g: graphviz.Digraph, index: int, slots: list[Slot]) -> None:
         header = f"header{index}"
@@ -311,13 +313,19 @@ class _Builder:
         return drawn
 
     def tail(self, src: int) -> str:
-        """The tail of an edge: the neuron, or with ``fixed_cells`` the right side of its table's header."""
-        table = self.labels == "table" and not self.snap.nodes[src].is_input and self.opt.rankdir == "LR"
+        """The tail of an edge: the neuron (top to bottom: its bottom side), or with ``fixed_cells``
+        the right side of its table's header."""
+        if self.opt.rankdir == "TB":
+            return f"{src}:s"
+        table = self.labels == "table" and not self.snap.nodes[src].is_input
         return f"{src}:out:e" if table and self.opt.fixed_cells else str(src)
 
     def head(self, dst: int, port: str) -> str:
-        """The head of an edge: the table row of its source (LR tables), else the neuron."""
-        table = self.labels == "table" and not self.snap.nodes[dst].is_input and self.opt.rankdir == "LR"
+        """The head of an edge: the table row of its source (left to right), else the neuron
+        (top to bottom: its top side)."""
+        if self.opt.rankdir == "TB":
+            return f"{dst}:n"
+        table = self.labels == "table" and not self.snap.nodes[dst].is_input
         return f"{dst}:{port}:w" if table else str(dst)
 
     def edge_attrs(self, e: EdgeValues) -> dict[str, str]:
@@ -371,9 +379,14 @@ class _Builder:
                    f'<TR><TD COLSPAN="{side}" ALIGN="LEFT">{lo}</TD><TD COLSPAN="{n - 2 * side}">0</TD>'
                    f'<TD COLSPAN="{side}" ALIGN="RIGHT">{hi}</TD></TR>')
             tip = f"colour scale: {what} from {-self.vmax_edge!r} (orange) to {self.vmax_edge!r} (purple)"
-        else:
-            lines = ["edges, fills and rings are uniform: they carry no values"]
-            top = f'<TR><TD COLSPAN="{n}"><B>structure only: the numbers are left out</B></TD></TR>'
+        else:    # the same rows as above, so that a quiz and its key have legends of one size
+            lines = ["node fill: the same for every neuron"]
+            if self.opt.show == "both":
+                lines.append("ring: the same for every neuron")
+            blank = "".join(f'<TD WIDTH="{LEGEND_WIDTH // n}" HEIGHT="12"></TD>' for _ in style.PUOR)
+            top = (f'<TR><TD COLSPAN="{n}"><B>structure only: the numbers are left out</B></TD></TR>'
+                   f'<TR>{blank}</TR>'
+                   f'<TR><TD COLSPAN="{n}" ALIGN="LEFT">edges: one colour and one width</TD></TR>')
             tip = "structure only"
         lines += self.label_lines()
         if self.hidden:
