@@ -245,6 +245,18 @@ def _output_delta_formula(ref: Reference) -> str:
     return f"δ_{L} = {grad} ⊙ {act}′(z_{L})"
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _a_minus_t(ref: Reference) -> str:
+    """What (a − t) lacks at this output: the 2 of Σ(a − t)², f′(z), or both."""
+    name, L = ref.acts[ref.L].name, ref.L
+    parts = (["the 2 of Σ(a − t)² (a − t is the δ of ½Σ(a − t)²)"] if ref.loss_fn.name == "squared" else []) + \
+        ([f"{name}′(z_{L})"] if name != "identity" else [])
+    return " without " + " and ".join(parts) if parts else ""
+
+
 def _derivative_text(name: str, k: int) -> str:
     """f′(z_k) written through a_k, as the seeds write it."""
     through_a = {"sigmoid": f"a_{k} ⊙ (1 − a_{k})", "tanh": f"1 − a_{k}²", "relu": f"(z_{k} > 0)"}
@@ -467,12 +479,12 @@ class Diagnoser:
                                    f"σ′ = a(1 − a) was applied again after softmax + cross-entropy: {correct} "
                                    "already includes the softmax's derivative"))
         else:
-            hyps.append(Hypothesis("wrong_loss_delta", a - t,
-                                   f"your output δ is (a − t) without {name}′(z_{L}): with {_loss_formula(ref)} "
-                                   f"through a {name} output, {correct}"))
+            hyps.append(Hypothesis("wrong_loss_delta", a - t, f"your output δ is (a − t){_a_minus_t(ref)}: with "
+                                   f"{_loss_formula(ref)} through {_article(name)} {name} output, {correct}"))
             hyps.append(Hypothesis("wrong_loss_delta", (a - t) * a * (1 - a),
                                    f"your output δ is (a − t) ⊙ a(1 − a), the sigmoid + ½Σ(a − t)² formula, "
-                                   f"but this network has {_loss_formula(ref)} and a {name} output: {correct}"))
+                                   f"but this network has {_loss_formula(ref)} and {_article(name)} {name} output: "
+                                   f"{correct}"))
             raw = ref.loss_fn.grad(a, t)
             hyps.append(Hypothesis("wrong_loss_delta", raw,
                                    f"your output δ is ∂C/∂a without {name}′(z_{L}): {correct}"))
