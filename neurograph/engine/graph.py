@@ -91,7 +91,7 @@ class Network:
 
         For a batch the node values left behind are those of the last row.
         """
-        plan = self._compile()
+        plan = self._plan or self._compile()
         fast = plan.compiled
         if fast is not None and (xs := fast.floats(x, fast.n_inputs)) is not None:
             if self._hot is not fast:
@@ -138,7 +138,7 @@ class Network:
         """
         if not self._forward_ready:
             raise RuntimeError("backward(t) needs a forward(x) first")
-        plan = self._compile()
+        plan = self._plan or self._compile()
         fast = self._hot
         if fast is not None and fast.state is not None and (ts := fast.floats(t, fast.n_outputs)) is not None:
             loss = fast.backward(fast.state, ts, not self._grads_ready)
@@ -162,6 +162,10 @@ class Network:
             if layer is not plan.layers[-1]:
                 for act, where, _ in layer.groups:
                     d[where] = act.backward(z[where], a[where], acc[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
+            if fresh and layer.plain_sources:              # sources are all plain inputs: nothing to send
+                for (j, _, g, xs, *_), dj in zip(layer.kernels, d[layer.where].tolist(), strict=True):
+                    np.multiply(xs, dj, out=g)             # ∂C/∂w_ji = a_i·δ_j
+                continue
             for j, w, g, xs, _, tmp, _, back, _ in layer.kernels:
                 dj = d[j]
                 if fresh:
@@ -239,7 +243,7 @@ class Network:
         """
         lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
         biases = boolean(biases, "biases")
-        plan = self._compile()
+        plan = self._plan or self._compile()
         fast = self._hot
         if fast is not None and fast.state is not None:
             state = fast.state

@@ -68,6 +68,7 @@ class Layer:
     kernels: list[tuple] = field(default_factory=list)      # Kernel.parts(), unpacked fast
     where: Where = field(default_factory=lambda: slice(0, 0))   # the layer's slots
     dots: list[tuple[np.ndarray, np.ndarray]] | None = None   # (w, x) when every z is one ddot of views
+    plain_sources: bool = False                             # every source a plain input, kernels in slot order
 
 
 @dataclass
@@ -117,6 +118,8 @@ def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int], reduce: bo
             layer.kernels = [k.parts() for k in kernels]
             if all(k.take is None and not k.reduce for k in kernels):
                 layer.dots = [(k.w, k.x) for k in kernels]
+            layer.plain_sources = (all(k.back is None for k in kernels) and isinstance(layer.where, slice)
+                                   and layer.slots == sorted(layer.slots))
         layers.append(layer)
     return Plan(layers, {int(s): int(depth[s]) for s in range(len(nodes))}, where(layers[0].slots),
                 where([n._slot for n in nodes if n.has_bias]), bool(plain.any()),
