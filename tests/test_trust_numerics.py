@@ -452,3 +452,16 @@ def test_a_custom_activation_is_never_written_to_a_file_load_cannot_read(tmp_pat
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         swish.save(tmp_path / "new.json")
     assert not (tmp_path / "new.json").exists()
+
+
+@pytest.mark.parametrize("engine", ["graph", "matrix"])
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_values_from_before_train_are_stale(engine, batch_size):
+    X, y = ng.xor()
+    net = ng.Network.layered([2, 3, 1], seed=0, bias=batch_size == 1)
+    net.forward([0.0, 1.0])
+    net.backward([1.0])
+    ng.train(net, X, y, engine=engine, epochs=2, batch_size=batch_size, progress=False)
+    assert net.stale
+    with pytest.raises(RuntimeError, match="run forward again"):
+        ng.explain(net, 3)

@@ -87,6 +87,12 @@ def _lookup(getter, *ids):
         raise ValueError(exc.args[0]) from None
 
 
+def _v(value: float | None) -> float:
+    """A number the forward (or backward) pass has computed: explain checked that it ran."""
+    assert value is not None
+    return value
+
+
 def _kind(node: Node) -> str:
     return "input" if node.is_input else "output" if node.is_output else "hidden"
 
@@ -122,8 +128,13 @@ class _Explainer:
         """The nodes sharing node's softmax group: same layer, same activation."""
         return [n for n in self.net.layers[node.layer] if n.activation == node.activation]
 
+    def targets(self) -> np.ndarray:
+        """t of every output: there is one whenever an output δ or the loss is explained."""
+        assert self.t is not None
+        return self.t
+
     def t_of(self, node: Node) -> float:
-        return float(self.t[self.outputs.index(node)])
+        return float(self.targets()[self.outputs.index(node)])
 
     def no_delta_yet(self, j: int) -> Prose:
         s = self.s
@@ -149,51 +160,52 @@ class _Explainer:
     def forward(self, node: Node) -> list:
         s, j = self.s, node.id
         if node.is_input and not node.has_bias:
-            return [INPUT.fill(s, a_j=s.sub("a", j), x_j=s.sub("x", j), a=s.num(node.a))]
+            return [INPUT.fill(s, a_j=s.sub("a", j), x_j=s.sub("x", j), a=s.num(_v(node.a)))]
         if node.is_input:
             z = INPUT_Z.fill(s, z_j=s.sub("z", j), x_j=s.sub("x", j), b_j=s.sub("b", j),
-                             x=s.fac(node.z - node.bias), b=s.fac(node.bias), z=s.num(node.z))
+                             x=s.fac(_v(node.z) - _v(node.bias)), b=s.fac(_v(node.bias)), z=s.num(_v(node.z)))
         else:
             edges = node.inputs
             sums = {"sum": self.terms([self.f(TERM, x=e.name, y=s.sub("a", e.src.id)) for e in edges]),
-                    "sum_values": self.terms([self.f(TERM, x=s.fac(e.weight), y=s.fac(e.src.a)) for e in edges])}
-            z = (NEURON_Z.fill(s, z_j=s.sub("z", j), b_j=s.sub("b", j), b=s.fac(node.bias), z=s.num(node.z), **sums)
-                 if node.has_bias else NEURON_Z_NO_BIAS.fill(s, z_j=s.sub("z", j), z=s.num(node.z), **sums))
+                    "sum_values": self.terms([self.f(TERM, x=s.fac(e.weight), y=s.fac(_v(e.src.a))) for e in edges])}
+            z_j, z_value = s.sub("z", j), s.num(_v(node.z))
+            z = (NEURON_Z.fill(s, z_j=z_j, b_j=s.sub("b", j), b=s.fac(_v(node.bias)), z=z_value, **sums)
+                 if node.has_bias else NEURON_Z_NO_BIAS.fill(s, z_j=z_j, z=z_value, **sums))
         return [z, self.activation_eq(node)]
 
     def activation_eq(self, node: Node) -> Eq:
         """a_j = f(z_j); softmax: a_j = e^{z_j} / Σ_k e^{z_k} over its group."""
         s, j = self.s, node.id
         if node.activation == "softmax":
-            denominator = self.terms([s.exp(s.num(n.z)) for n in self.groups(node)])
-            return SOFTMAX.fill(s, a_j=s.sub("a", j), a=s.num(node.a),
+            denominator = self.terms([s.exp(s.num(_v(n.z))) for n in self.groups(node)])
+            return SOFTMAX.fill(s, a_j=s.sub("a", j), a=s.num(_v(node.a)),
                                 softmax=s.frac(s.exp(s.sub("z", j)), s.sum_k(s.exp(s.sub("z", "k")))),
-                                softmax_values=s.frac(s.exp(s.num(node.z)), denominator))
+                                softmax_values=s.frac(s.exp(s.num(_v(node.z))), denominator))
         return ACTIVATION.fill(s, a_j=s.sub("a", j), f=s.func(node.activation), z_j=s.sub("z", j),
-                               z=s.num(node.z), a=s.num(node.a))
+                               z=s.num(_v(node.z)), a=s.num(_v(node.a)))
 
     def derivative_eq(self, node: Node) -> tuple[str, float, Eq]:
         """f′(z_j) in the form the seeds use: σ′ = σ(1 − σ), tanh′ = 1 − tanh², relu′ = 1[z > 0]."""
         s, j = self.s, node.id
         act = node.activation_function
-        fp = float(act.derivative(np.array([node.z]), np.array([node.a]))[0])
+        fp = float(act.derivative(np.array([_v(node.z)]), np.array([_v(node.a)]))[0])
         fprime = f"{s.prime(s.func(node.activation))}({s.sub('z', j)})"
         eq = DERIVATIVE.get(node.activation, DERIVATIVE_VALUE).fill(
-            s, fprime=fprime, value=s.num(fp), a_j=s.sub("a", j), a=s.fac(node.a),
-            a_j_squared=s.sq(s.sub("a", j)), a_squared=s.sq(s.num(node.a)),
-            step_j=s.indicator(s.sub("z", j)), step=s.indicator(s.num(node.z)))
+            s, fprime=fprime, value=s.num(fp), a_j=s.sub("a", j), a=s.fac(_v(node.a)),
+            a_j_squared=s.sq(s.sub("a", j)), a_squared=s.sq(s.num(_v(node.a))),
+            step_j=s.indicator(s.sub("z", j)), step=s.indicator(s.num(_v(node.z))))
         return fprime, fp, eq
 
     def downstream(self, node: Node) -> dict[str, str]:
         """Σ_k w_kj·δ_k over node's outgoing edges, as symbols and as numbers."""
         s, out = self.s, node.outputs
         return {"sum": self.terms([self.f(TERM, x=e.name, y=s.sub(s.delta, e.dst.id)) for e in out]),
-                "sum_values": self.terms([self.f(TERM, x=s.fac(e.weight), y=s.fac(e.dst.delta)) for e in out])}
+                "sum_values": self.terms([self.f(TERM, x=s.fac(e.weight), y=s.fac(_v(e.dst.delta))) for e in out])}
 
     @staticmethod
     def downstream_value(node: Node) -> float:
         """The value of Σ_k w_kj·δ_k alone (= ∂C/∂a_j)."""
-        return float(sum(e.weight * e.dst.delta for e in node.outputs))
+        return float(sum(e.weight * _v(e.dst.delta) for e in node.outputs))
 
     def hidden_delta(self, node: Node) -> list:
         """δ_j = f′(z_j)·Σ_k w_kj·δ_k (softmax group: δ_j = a_j·(g_j − Σ_k a_k·g_k))."""
@@ -204,44 +216,44 @@ class _Explainer:
             return [SUM.fill(s, lhs=s.partial(s.sub("a", j)), value=s.num(total), **sums),
                     *self.softmax_delta(node, g)[0]]
         if node.activation == "identity":                       # f′ = 1: δ is the sum itself
-            return [SUM.fill(s, lhs=s.sub(s.delta, j), value=s.num(node.delta), **sums)]
+            return [SUM.fill(s, lhs=s.sub(s.delta, j), value=s.num(_v(node.delta)), **sums)]
         fprime, fp, d_eq = self.derivative_eq(node)
         return [d_eq, HIDDEN_DELTA.fill(s, delta_j=s.sub(s.delta, j), fprime=fprime, fp=s.fac(fp),
-                                        total=s.fac(total), value=s.num(node.delta), **sums)]
+                                        total=s.fac(total), value=s.num(_v(node.delta)), **sums)]
 
     def softmax_delta(self, node: Node, g: dict[int, float]) -> tuple[list, float]:
         """Jacobian form δ_j = a_j·(g_j − Σ_k a_k·g_k), g = ∂C/∂a over the softmax group;
         returns the items and the value of δ_j."""
         s, j = self.s, node.id
         group = self.groups(node)
-        value = node.a * (g[j] - sum(n.a * g[n.id] for n in group))
+        value = _v(node.a) * (g[j] - sum(_v(n.a) * g[n.id] for n in group))
         g_j = s.sub("g", j)
         return [SOFTMAX_COUPLES.fill(s, g_is_dC_da=self.m(f"{g_j} = {s.partial(s.sub('a', j))}")),
                 SOFTMAX_DELTA.fill(s, delta_j=s.sub(s.delta, j), a_j=s.sub("a", j), g_j=g_j,
                                    sum_ag=s.sum_k(self.f(TERM, x=s.sub("a", "k"), y=s.sub("g", "k"))),
-                                   a=s.fac(node.a), g=s.fac(g[j]), value=s.num(value),
-                                   ag_values=self.terms([self.f(TERM, x=s.fac(n.a), y=s.fac(g[n.id]))
+                                   a=s.fac(_v(node.a)), g=s.fac(g[j]), value=s.num(value),
+                                   ag_values=self.terms([self.f(TERM, x=s.fac(_v(n.a)), y=s.fac(g[n.id]))
                                                          for n in group]))], value
 
     def output_delta(self, node: Node) -> list:
         """δ of an output node from the loss and the target: a − t for the cross-entropies,
         ∂C/∂a_j·f′(z_j) (softmax: through the Jacobian) otherwise."""
         s, j = self.s, node.id
-        a, t = node.a, self.t_of(node)
+        a, t = _v(node.a), self.t_of(node)
         symbols = {"delta_j": s.sub(s.delta, j), "a_j": s.sub("a", j), "t_j": s.sub("t", j), "t": s.fac(t)}
         loss = self.loss_fn.name
-        if loss == "binary_cross_entropy" or (loss == "cross_entropy" and float(np.sum(self.t)) == 1):
+        if loss == "binary_cross_entropy" or (loss == "cross_entropy" and float(np.sum(self.targets())) == 1):
             value = a - t                                                   # δ = a − t
             return [A_MINUS_T.fill(s, a=s.fac(a), value=s.num(value), **symbols)] + self._check(node, value)
         if loss == "cross_entropy":                                         # δ = a·Σt − t
-            t_sum = float(np.sum(self.t))
+            t_sum = float(np.sum(self.targets()))
             value = a * t_sum - t
             return [A_SUM_T_MINUS_T.fill(s, sum_t=s.sum_k(s.sub("t", "k")), a=s.fac(a), t_sum=s.fac(t_sum),
                                          value=s.num(value), **symbols)] + self._check(node, value)
         dC_da, dC_da_values = (self.f(form, a_j=symbols["a_j"], t_j=symbols["t_j"], a=s.fac(a), t=s.fac(t))
                                for form in DC_DA[loss])
         if node.activation == "softmax":
-            g = {n.id: float(self.loss_fn.grad(np.array([n.a]), np.array([self.t_of(n)]))[0])
+            g = {n.id: float(self.loss_fn.grad(np.array([_v(n.a)]), np.array([self.t_of(n)]))[0])
                  for n in self.groups(node)}
             items, value = self.softmax_delta(node, g)
             return [SUM.fill(s, lhs=s.partial(symbols["a_j"]), sum=dC_da, sum_values=dC_da_values,
@@ -266,7 +278,7 @@ class _Explainer:
         items: list = []
         if node.has_bias:
             items.append(BIAS_GRAD.fill(s, dC_db=s.partial(s.sub("b", j)), delta_j=s.sub(s.delta, j),
-                                        value=s.num(node.delta)))
+                                        value=s.num(_v(node.delta))))
         edges = node.inputs
         if not edges:
             return items
@@ -285,7 +297,7 @@ class _Explainer:
     def edge_grad_eq(self, e: Edge) -> Eq:
         """∂C/∂w_ji = a_i·δ_j, with edge.grad beside it when it sums several samples."""
         s = self.s
-        a, d = e.src.a, e.dst.delta
+        a, d = _v(e.src.a), _v(e.dst.delta)
         grad = e.grad
         note = "" if grad is None or abs(grad - a * d) <= 1e-12 * (1 + abs(a * d)) else \
             s.annotate("accumulated", s.num(grad))
@@ -299,9 +311,9 @@ class _Explainer:
                  WEIGHT.fill(s, w=e.name, value=s.num(e.weight)),
                  FORWARD.fill(s),
                  CARRIES.fill(s, a_i=self.m(s.sub("a", i)), j=str(j), n=str(len(e.dst.inputs)),
-                              z_j=self.m(f"{s.sub('z', j)} = {s.num(e.dst.z)}")),
-                 PRODUCT.fill(s, w=e.name, x_i=s.sub("a", i), w_value=s.fac(e.weight), x=s.fac(e.src.a),
-                              value=s.num(e.weight * e.src.a)),
+                              z_j=self.m(f"{s.sub('z', j)} = {s.num(_v(e.dst.z))}")),
+                 PRODUCT.fill(s, w=e.name, x_i=s.sub("a", i), w_value=s.fac(e.weight), x=s.fac(_v(e.src.a)),
+                              value=s.num(e.weight * _v(e.src.a))),
                  BACKWARD.fill(s)]
         if not self.net.backward_ready:
             return items + [self.no_delta_yet(j)]
@@ -310,8 +322,8 @@ class _Explainer:
         return items + [
             SENDS.fill(s, w_delta=self.m(self.f(TERM, x=e.name, y=s.sub(s.delta, j))), i=str(i),
                        sum=self.m(s.sum_k(self.f(TERM, x=s.sub("w", "k", i), y=s.sub(s.delta, "k"))))),
-            PRODUCT.fill(s, w=e.name, x_i=s.sub(s.delta, j), w_value=s.fac(e.weight), x=s.fac(e.dst.delta),
-                         value=s.num(e.weight * e.dst.delta)),
+            PRODUCT.fill(s, w=e.name, x_i=s.sub(s.delta, j), w_value=s.fac(e.weight), x=s.fac(_v(e.dst.delta)),
+                         value=s.num(e.weight * _v(e.dst.delta))),
             ITS_GRADIENT.fill(s, **code),
             self.edge_grad_eq(e)] + ([CLEARED.fill(s, a_delta=self.m(f"a{s.dot}{s.delta}"), **code)]
                                      if e.grad is None else []) + [
@@ -325,8 +337,8 @@ class _Explainer:
         form, form_values = LOSS_TERMS["squared" if name.endswith("squared") else name]
         symbols = [self.f(form, t_k=s.sub("t", "k"), a_k=s.sub("a", "k"), ln_a_k=s.ln(s.sub("a", "k")),
                           ln_1_minus_a_k=s.ln(f"1{s.minus}{s.sub('a', 'k')}"))]
-        values = [self.f(form_values, t=s.fac(self.t_of(n)), a=s.fac(n.a), ln_a=s.ln(s.num(n.a)),
-                         ln_1_minus_a=s.ln(f"1{s.minus}{s.num(n.a)}")) for n in outs]
+        values = [self.f(form_values, t=s.fac(self.t_of(n)), a=s.fac(_v(n.a)), ln_a=s.ln(s.num(_v(n.a))),
+                         ln_1_minus_a=s.ln(f"1{s.minus}{s.num(_v(n.a))}")) for n in outs]
         if name.endswith("cross_entropy"):                               # C = −Σ_k …
             total, total_values = "-" + s.sum_k(symbols[0]), f"-({self.terms(values)})"
         else:                                                            # C = (½·)Σ_k (a_k − t_k)²
@@ -344,8 +356,8 @@ class _Explainer:
         """C summed over the output groups with the engine's own loss, from z (as ``backward`` computes it)."""
         total = 0.0
         for group in dict.fromkeys(tuple(self.groups(n)) for n in self.outputs):
-            a = np.array([n.a for n in group])
-            z = np.array([n.z for n in group])
+            a = np.array([_v(n.a) for n in group])
+            z = np.array([_v(n.z) for n in group])
             t = np.array([self.t_of(n) for n in group])
             total += float(self.loss_fn.value(a, t, z, group[0].activation_function))
         return total

@@ -44,7 +44,7 @@ class TextStyle:
         return {name: getattr(self, name) for name in ("dot", "minus", "delta", "ldots", "arrow", "larrow",
                                                         "eta", "dash")}
 
-    def sub(self, base: str, *idx: int) -> str:
+    def sub(self, base: str, *idx: int | str) -> str:
         return f"{base}_{idx[0]}" if len(idx) == 1 else f"{base}_{{{','.join(map(str, idx))}}}"
 
     def func(self, activation: str) -> str:
@@ -134,7 +134,7 @@ class LatexStyle(TextStyle):
     def func(self, activation: str) -> str:
         return self.funcs.get(activation, rf"\mathrm{{{activation}}}")
 
-    def sub(self, base: str, *idx: int) -> str:
+    def sub(self, base: str, *idx: int | str) -> str:
         return f"{base}_{{{','.join(map(str, idx))}}}"
 
     def prime(self, f: str) -> str:
