@@ -156,24 +156,13 @@ class Network:
         if fresh:
             self._bias_grad[:] = 0.0
         loss = self._output_deltas(plan, T)
-        z, a, d, acc = self._z, self._a, self._delta, self._sum_w_delta
-        acc[:] = 0.0                                       # acc_j collects Σ_k w_kj·δ_k
+        z, a, d = self._z, self._a, self._delta
+        self._sum_w_delta[:] = 0.0                         # collects Σ_k w_kj·δ_k
         for layer in reversed(plan.layers[1:]):
             if layer is not plan.layers[-1]:
                 for act, where, _ in layer.groups:
-                    d[where] = act.backward(z[where], a[where], acc[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
-            if fresh and layer.plain_sources:              # sources are all plain inputs: nothing to send
-                for (j, _, g, xs, *_), dj in zip(layer.kernels, d[layer.where].tolist(), strict=True):
-                    np.multiply(xs, dj, out=g)             # ∂C/∂w_ji = a_i·δ_j
-                continue
-            for j, w, g, xs, _, tmp, _, back, _ in layer.kernels:
-                dj = d[j]
-                if fresh:
-                    np.multiply(xs, dj, out=g)             # ∂C/∂w_ji = a_i·δ_j (every block is written)
-                else:
-                    np.add(g, np.multiply(xs, dj, out=tmp), out=g)   # ∂C/∂w_ji += a_i·δ_j
-                if back is not None:                       # node i receives w_ji·δ_j
-                    acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
+                    d[where] = act.backward(z[where], a[where], self._sum_w_delta[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
+            self._send_back(layer, fresh)
         self._input_deltas(plan, deferred=False)
         self._bias_grad[plan.biased] += d[plan.biased]     # ∂C/∂b_j = δ_j
         n = plan.n_slots                                   # |a_i·δ_j| ≤ ‖a‖·‖δ‖, for step's bound
@@ -183,6 +172,22 @@ class Network:
         self._inputs_pending, self._backward_weights, self._inputs_unknown = plan.deferred, None, False
         self._target = T.copy()
         return loss
+
+    def _send_back(self, layer: planning.Layer, fresh: bool) -> None:
+        """∂C/∂w_ji (+)= a_i·δ_j for the layer's neurons j, and each sends w_ji·δ_j back to its sources i."""
+        d, acc = self._delta, self._sum_w_delta
+        if fresh and layer.plain_sources:                  # sources are all plain inputs: nothing to send
+            for (_, _, g, xs, *_), dj in zip(layer.kernels, d[layer.where].tolist(), strict=True):
+                np.multiply(xs, dj, out=g)                 # ∂C/∂w_ji = a_i·δ_j
+            return
+        for j, w, g, xs, _, tmp, _, back, _ in layer.kernels:
+            dj = d[j]
+            if fresh:
+                np.multiply(xs, dj, out=g)                 # ∂C/∂w_ji = a_i·δ_j (every block is written)
+            else:
+                np.add(g, np.multiply(xs, dj, out=tmp), out=g)   # ∂C/∂w_ji += a_i·δ_j
+            if back is not None:                           # node i receives w_ji·δ_j
+                acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
 
     def _output_deltas(self, plan: planning.Plan, T: np.ndarray) -> float:
         """C and δ_out = ∂C/∂z of the output layer, checked for overflow."""
