@@ -362,6 +362,42 @@ def test_new_draw_arguments_refuse_bad_values(passed, kwargs, error, message):
         visualize.draw(net, **kwargs)
 
 
+@needs_dot
+@pytest.mark.parametrize("example", ["mazur", "seed002"])
+def test_edge_labels_sit_each_on_its_own_edge_and_never_on_each_other(example):
+    net, x, t = getattr(ng.examples, example)()
+    net.forward(x)
+    net.backward(t)
+    pos = plain(visualize.draw(net, labels="edge"))
+    tags = {name: pos[name] for name in pos if name.startswith("tag")}
+    assert len(tags) == len(net.edges)
+    for e in net.edges:
+        (x0, y0, *_), (x1, y1, *_) = pos[str(e.src.id)], pos[str(e.dst.id)]
+        tx, ty, w, h = tags[f"tag{e.src.id}_{e.dst.id}"]
+        # the tag's centre is on the straight segment between the two neurons' centres
+        cross = (x1 - x0) * (ty - y0) - (y1 - y0) * (tx - x0)
+        assert abs(cross) / math.hypot(x1 - x0, y1 - y0) < 0.02               # inches: within 1.5 pt
+        assert min(x0, x1) < tx < max(x0, x1)
+    boxes = list(tags.values()) + [pos[str(n.id)] for n in net.nodes]
+    for i, (ax, ay, aw, ah) in enumerate(boxes[:len(tags)]):
+        for bx, by, bw, bh in boxes[i + 1:]:
+            assert abs(ax - bx) >= (aw + bw) / 2 - 1e-6 or abs(ay - by) >= (ah + bh) / 2 - 1e-6
+
+
+def test_edge_labels_without_graphviz_stay_graphviz_edge_labels(passed, tmp_path, monkeypatch):
+    net, _ = passed
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    e = net.edge(2, 5)
+    src = visualize.draw(net, labels="edge").source
+    assert f'label="{e.pretty} {style_number(e.weight)}' in src and "tag2_5" not in src
+
+
+def style_number(v: float) -> str:
+    return ("−" if v < 0 else "+") + f"{abs(v):.2f}"
+
+
 # -- dpi ----------------------------------------------------------------------------------------
 def pdf_page(data: bytes) -> tuple[float, ...]:
     return tuple(float(v) for v in re.search(rb"/MediaBox \[\s*([\d.\s]+)\]", data).group(1).split())

@@ -28,7 +28,7 @@ from html import escape
 
 import graphviz
 
-from visualize import style
+from visualize import edge_labels, style
 from visualize.collapse import More, Slot, check_max_per_layer, collapse, stand_in
 from visualize.names import check_names, resolve
 from visualize.snapshot import EdgeValues, NodeValues, Snapshot
@@ -107,6 +107,8 @@ class _Builder:
         self.hidden = stand_in(self.rows)
         self.labels = opt.labels if opt.labels != "auto" else "none" if self.hidden else "table"
         self.names = resolve(opt.names, snap.layers)
+        self.tags = False          # labels="edge": lay out without labels, then place tags on the edges
+        self.pins: dict[str, edge_labels.Box] = {}   # node name → where the layout put it
         self.incoming: dict[int, list[EdgeValues]] = {i: [] for i in snap.nodes}
         for e in snap.edges:
             self.incoming[e.dst].append(e)
@@ -142,8 +144,44 @@ class _Builder:
 
     # -- the graph -------------------------------------------------------------
     def build(self) -> graphviz.Digraph:
+        """The graph; with labels="edge" and Graphviz installed, laid out twice (see edge_labels)."""
+        if self.labels == "edge":
+            self.tags = True
+            nodes = edge_labels.layout(self.graph())
+            if nodes is not None:
+                self.pins = nodes
+                return self.tagged(self.graph())
+            self.tags = False                    # no Graphviz: ordinary edge labels
+        return self.graph()
+
+    def tagged(self, g: graphviz.Digraph) -> graphviz.Digraph:
+        """``g`` drawn where the first layout put its nodes, with a tag on every drawn edge."""
+        g.engine = "neato"
+        g.attr(inputscale="72", splines="line", overlap="true")
+        edges = [e for e in self.snap.edges if e.src not in self.hidden and e.dst not in self.hidden]
+        wanted = [(f"tag{e.src}_{e.dst}", str(e.src), str(e.dst), edge_labels.tag_size(self.edge_label(e)))
+                  for e in edges]
+        for e, (name, box) in zip(edges, edge_labels.place(self.pins, wanted).items(), strict=True):
+            g.node(name, self.tag(e), shape="plain", pos=f"{box.x:.2f},{box.y:.2f}!",
+                   tooltip=self.edge_attrs(e)["tooltip"])
+        return g
+
+    def tag(self, e: EdgeValues) -> str:
+        """An edge's label as a white tag framed in the edge's colour."""
+        rows = "".join(f'<TR><TD><FONT POINT-SIZE="9" COLOR="#333333">{escape(line)}</FONT></TD></TR>'
+                       for line in self.edge_label(e).split("\n"))
+        return (f'<<TABLE BORDER="1" COLOR="{self.edge_attrs(e)["color"]}" BGCOLOR="white" CELLBORDER="0" '
+                f'CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>>')
+
+    def pin(self, name: str) -> dict[str, str]:
+        """``pos`` for a node of the second, pinned drawing (nothing otherwise)."""
+        box = self.pins.get(name)
+        return {} if box is None else {"pos": f"{box.x:.2f},{box.y:.2f}!"}
+
+    def graph(self) -> graphviz.Digraph:
         g = graphviz.Digraph("network")
-        g.attr(rankdir=self.opt.rankdir, splines="true" if self.labels == "edge" else "line", ranksep="1.5", nodesep="0.22", bgcolor="white", pad="0.3",
+        g.attr(rankdir=self.opt.rankdir, splines="true" if self.labels == "edge" and not self.tags else "line",
+               ranksep="3" if self.tags else "1.5", nodesep="0.22", bgcolor="white", pad="0.3",
                fontname=style.FONT, labelloc="t", fontsize="20", outputorder="edgesfirst",
                label=f"<<B>{escape(self.title())}</B>>")
         g.attr("node", fontname=style.FONT, fontsize="10")
@@ -169,12 +207,12 @@ class _Builder:
         names = [header]
         with g.subgraph() as s:
             s.attr(rank="same")
-            s.node(header, self.header_label(index), shape="plaintext", margin="0")
+            s.node(header, self.header_label(index), shape="plaintext", margin="0", **self.pin(header))
             for slot in slots:
                 if isinstance(slot, More):
                     s.node(slot.name, f"⋮\n{slot.text}", shape="box", style="filled", fontsize="11",
                            color="white", fillcolor="white", margin="0.02",
-                           tooltip=f"{len(slot.ids)} neurons not drawn: ids {slot.span}")
+                           tooltip=f"{len(slot.ids)} neurons not drawn: ids {slot.span}", **self.pin(slot.name))
                     names.append(slot.name)
                 else:
                     self.node(s, self.snap.nodes[slot])
@@ -197,12 +235,12 @@ class _Builder:
         fill = style.diverging(self.fill_value(n), self.vmax_fill) if self.opt.values else style.QUIZ_FILL
         tip = self.node_tooltip(n)
         if self.labels == "table" and not n.is_input:
-            g.node(str(n.id), self.table(n, fill), shape="plain", tooltip=tip)
+            g.node(str(n.id), self.table(n, fill), shape="plain", tooltip=tip, **self.pin(str(n.id)))
             return
         lit = self.step.layer == n.layer
         g.node(str(n.id), self.circle_label(n, fill), shape="circle", fixedsize="true",
                width="1.05", style="filled", fillcolor=fill, tooltip=tip,
-               color=style.HIGHLIGHT if lit else self.ring(n), penwidth="5" if lit else "3")
+               color=style.HIGHLIGHT if lit else self.ring(n), penwidth="5" if lit else "3", **self.pin(str(n.id)))
 
     def texts(self, n: NodeValues) -> list[tuple[str, float | None]]:
         """The (symbol, value) pairs a node shows, by ``show``; b only when it has one."""
@@ -340,7 +378,7 @@ class _Builder:
                      "penwidth": f"{style.pen_width(v, self.vmax_edge):.2f}",
                      "tooltip": f"{e.name} = {style.full(e.weight)} ({where})\n"
                                 f"∂C/∂w: {style.full(e.grad)}"}
-        if self.labels == "edge":
+        if self.labels == "edge" and not self.tags:
             attrs.update(label=self.edge_label(e), fontsize="9", fontcolor="#333333")
         return attrs
 
@@ -397,7 +435,7 @@ class _Builder:
         label = ('<<TABLE BORDER="1" COLOR="#cccccc" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
                  + top + "".join(row.format(line) for line in lines)
                  + f'<TR><TD COLSPAN="{n}" WIDTH="{LEGEND_WIDTH}"></TD></TR></TABLE>>')
-        g.node("legend", label, shape="plain", fontsize="11", tooltip=tip)
+        g.node("legend", label, shape="plain", fontsize="11", tooltip=tip, **self.pin("legend"))
         g.edge(f"header{len(self.rows) - 1}", "legend", style="invis")
 
     def label_lines(self) -> list[str]:
