@@ -428,3 +428,18 @@ def test_cli_draw_names_the_formats_it_can_write(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "x.jpg" in err and all(ext in err for ext in (".svg", ".png", ".pdf", ".dot"))
     assert not (tmp_path / "x.jpg").exists()
+
+
+def test_cli_draw_slide_options(tmp_path, capsys):
+    net, _, _ = ng.examples.mazur()
+    model = tmp_path / "model.json"
+    net.save(model)
+    out = tmp_path / "net.dot"
+    assert main(["draw", str(model), "-o", str(out), "--names", "symbolic", "--no-values", "--no-legend",
+                 "--rankdir", "TB"]) == 0
+    dot = out.read_text(encoding="utf-8")
+    assert "<B>h₁</B>" in dot and "____" in dot and "legend" not in dot and "rankdir=TB" in dot
+    assert main(["draw", str(model), "-o", str(out), "--scale", "2"]) == 0
+    assert "+2.00" in out.read_text(encoding="utf-8")
+    assert main(["draw", str(model), "-o", str(out), "--scale", "-2"]) == 2
+    assert "scale must be a positive number" in capsys.readouterr().err

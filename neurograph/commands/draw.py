@@ -18,9 +18,10 @@ def add_parser(sub):
     p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("-o", "--output", default="net.svg",
                    help="picture file: .svg, .png, .pdf, or .dot/.gv for the DOT text (default net.svg)")
-    p.add_argument("--labels", choices=("table", "edge", "none"), default="table",
-                   help="table: each neuron lists its incoming w and ∂C/∂w (default); "
-                        "edge: numbers on the edges (tiny nets); none: no weight labels")
+    p.add_argument("--labels", choices=("auto", "table", "edge", "none"), default="auto",
+                   help="auto: tables unless a layer collapses, then none (default); table: each neuron "
+                        "lists its incoming w and ∂C/∂w; edge: each number on its own edge (tiny nets); "
+                        "none: no weight labels")
     p.add_argument("--show", choices=("forward", "backward", "both"), default="both",
                    help="which pass to show (default both)")
     p.add_argument("--max-per-layer", type=int, default=12, metavar="K",
@@ -32,6 +33,15 @@ def add_parser(sub):
     p.add_argument("--dpi", type=float, default=None,
                    help="resolution of a .png (default 96); .svg and .pdf keep their size")
     p.add_argument("--title", default=None, help="title (default: the layer sizes and C)")
+    p.add_argument("--names", choices=("ids", "symbolic"), default="ids",
+                   help="ids: node ids (default); symbolic: x₁…, h₁…, ŷ₁… (ids stay in the tooltips)")
+    p.add_argument("--no-values", dest="values", action="store_false",
+                   help="structure only: every number a blank, edges and fills uniform (a quiz)")
+    p.add_argument("--scale", type=float, default=None,
+                   help="one fixed colour and width scale ±SCALE for w (and δ), so pictures compare")
+    p.add_argument("--no-legend", dest="legend", action="store_false", help="leave the legend out")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                   help="LR: layers left to right (default); TB: top to bottom")
     return p
 
 
@@ -48,7 +58,9 @@ def run(args) -> int:
         if args.target:
             loss = net.backward(np.array(parse_numbers(args.target, "--target")))
     diagram = visualize.draw(net, labels=args.labels, show=args.show, max_per_layer=args.max_per_layer,
-                             precision=args.precision, title=args.title, loss=loss)
+                             precision=args.precision, title=args.title, loss=loss, values=args.values,
+                             names=None if args.names == "ids" else args.names, scale=args.scale,
+                             legend=args.legend, rankdir=args.rankdir)
     path = diagram.save(args.output, dpi=args.dpi)
     print(f"picture: {path}")
     return 0
