@@ -34,6 +34,7 @@ MAX_EDGES = 400
 LOSSES = ("half_squared", "squared")
 _PAIRWISE_BLOCK = 128                   # numpy sums longer runs recursively; not generated
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_FLOAT64 = np.dtype(np.float64)
 
 
 FORWARD = {"sigmoid": ("(exp(-(log1p(exp({z})) - {z})) if {z} < 0.0 else exp(-log1p(exp(-{z}))))", "σ"),
@@ -199,7 +200,7 @@ class Compiled:
     def floats(values, width: int) -> list[float] | None:
         """``values`` as a list of finite floats of this width, or None (the general path decides)."""
         if type(values) is np.ndarray:
-            if values.shape != (width,) or values.dtype != np.float64:
+            if values.dtype is not _FLOAT64 or values.ndim != 1 or len(values) != width:
                 return None
             out = values.tolist()
         elif type(values) in (list, tuple) and len(values) == width and all(type(v) is float for v in values):

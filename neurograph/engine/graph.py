@@ -246,8 +246,10 @@ class Network:
         is not applied.  A step that would make any parameter NaN or ±inf raises
         ValueError naming it and changes nothing.
         """
-        lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
-        biases = boolean(biases, "biases")
+        if not (type(lr) is float and 0.0 <= lr < math.inf and type(weight_decay) is float and weight_decay == 0.0
+                and biases is True):
+            lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
+            biases = boolean(biases, "biases")             # (the common call step(η) skips these checks)
         plan = self._plan or self._compile()
         fast = self._hot
         if fast is not None and fast.state is not None:
