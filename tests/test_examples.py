@@ -59,16 +59,29 @@ def test_biases_true_moves_the_biases_by_their_gradients():
     assert net.node(5).bias == pytest.approx(0.60 - 0.5 * db, abs=1e-15)
 
 
-@pytest.mark.parametrize("engine", ["graph", "matrix"])
-def test_mazur_ten_thousand_weights_only_steps(engine):
+def weights_only_steps(steps: int, engine: str):
+    """Mazur's network after ``steps`` SGD steps on his one sample, biases fixed (via train)."""
     net, x, t = ng.examples.mazur()
-    # label 1 with targets (0.01, 0.99) is his target vector
-    ng.train(net, [x], [1], targets=(0.01, 0.99), lr=0.5, epochs=10_000, shuffle=False,
-             biases=False, engine=engine, progress=False)
+    # one epoch of the same sample ``steps`` times = ``steps`` steps; label 1 with targets (0.01, 0.99) is t
+    ng.train(net, np.tile(x, (steps, 1)), np.ones(steps, dtype=int), targets=(0.01, 0.99), lr=0.5,
+             shuffle=False, biases=False, engine=engine, progress=False)
+    return net, x, t
+
+
+def test_mazur_ten_thousand_weights_only_steps():
+    net, x, t = weights_only_steps(10_000, "graph")
     assert [n.bias for n in net.nodes] == [None, None, 0.35, 0.35, 0.60, 0.60]
     error = error_after(net, x, t)
     assert round(error, 9) == 3.5102e-05                                # exactly computed
     assert math.isclose(error, 0.0000351085, rel_tol=1e-3)              # his 3.51085e-05, 3 digits agree
+
+
+def test_weights_only_training_is_the_same_on_the_matrix_engine():
+    graph, _, _ = weights_only_steps(300, "graph")
+    matrix, _, _ = weights_only_steps(300, "matrix")
+    assert [n.bias for n in matrix.nodes] == [None, None, 0.35, 0.35, 0.60, 0.60]
+    for e in graph.edges:
+        assert matrix.edge(e.src.id, e.dst.id).weight == pytest.approx(e.weight, abs=1e-12)
 
 
 def test_bad_biases_is_refused_and_changes_nothing():
