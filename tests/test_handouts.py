@@ -240,6 +240,9 @@ def test_handout_refuses_bad_arguments_and_writes_nothing(tmp_path):
             visualize.handout(net, args.pop("x"), args.pop("t"), target, **args)
     with pytest.raises(TypeError, match="handout needs a neurograph Network"):
         visualize.handout("net.json", x, t, target)
+    for bad in (7, ""):
+        with pytest.raises(TypeError, match="handout directory must be a non-empty path"):
+            visualize.handout(net, x, t, bad)
     assert not target.exists()
     (tmp_path / "file").write_text("")
     with pytest.raises(ValueError, match="exists and is not a folder"):

@@ -51,6 +51,8 @@ def handout(net: Network, x, t, directory: str | Path, *, lr: float | None = Non
             raise ValueError(f"learning rate lr must be > 0 (or None for no SGD step), got {lr}")
     formats = _check_formats(formats)
     check_names(names)
+    if not isinstance(directory, (str, Path)) or not str(directory):
+        raise TypeError(f"handout directory must be a non-empty path (str or Path), got {directory!r}")
     folder = Path(directory)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"handout directory {str(folder)!r} exists and is not a folder")
