@@ -4,7 +4,7 @@ import pytest
 
 import neurograph as ng
 from neurograph.engine.builders import WORKED_T, WORKED_X, worked_example
-from neurograph.training.progress import in_notebook, progress_bar
+from neurograph.training.progress import TrainingBar, in_notebook, progress_bar
 from neurograph.training.targets import Classification, Regression
 
 
@@ -113,8 +113,15 @@ def test_reprs_are_short_and_have_html_tables():
     assert "<td>3–5</td><td>3</td><td>sigmoid</td><td>all</td>" in net._repr_html_()
 
 
-def test_progress_bar_outside_a_notebook_is_the_text_bar():
+def test_progress_bar_outside_a_notebook_is_one_text_bar_for_the_run():
     assert not in_notebook()
     bar = progress_bar(10, "epoch 1/1", False)
     assert bar.disable and type(bar).__module__ == "tqdm.std"
     bar.close()
+    bars = TrainingBar(2, True)
+    with bars.start(1, 4) as first:
+        first.update(4)
+    with bars.start(2, 3) as second:
+        assert second.bar is first.bar and second.bar.n == 0 and second.bar.total == 3
+        assert second.bar.desc.startswith("epoch 2/2")
+    assert second.bar.disable                                      # closed after the last epoch

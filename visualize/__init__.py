@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from neurograph import Network
 
+from visualize.boundary import boundary
 from visualize.diagram import Diagram, GraphvizNotInstalled, format_of
 from visualize.dot import Options, build
 from visualize.frames import animate, frame_count, frames, save_frames
@@ -61,5 +62,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'visualize' has no attribute {name!r}")
 
 
-__all__ = ["Diagram", "Explorer", "explore", "GraphvizNotInstalled", "animate", "draw", "format_of", "frame_count",
-           "frames", "handout", "save_frames"]
+__all__ = ["Diagram", "Explorer", "explore", "GraphvizNotInstalled", "animate", "boundary", "draw", "format_of",
+           "frame_count", "frames", "handout", "save_frames"]

@@ -1,4 +1,7 @@
 """One module per ``neurograph`` subcommand: ``add_parser(sub)`` and ``run(args)``."""
+from __future__ import annotations
+
+import argparse
 
 
 def parse_numbers(text: str, what: str) -> list[float]:
@@ -7,3 +10,17 @@ def parse_numbers(text: str, what: str) -> list[float]:
         return [float(v) for v in text.split(",")]
     except ValueError:
         raise ValueError(f"{what} must be comma-separated numbers, e.g. 0.05,0.10,0.20; got {text!r}") from None
+
+
+class _ExampleFormatter(argparse.HelpFormatter):
+    """argparse's wrapping for the description, the example lines kept exactly as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("example:"):
+            return text
+        return super()._fill_text(text, width, indent)
+
+
+def example(*commands: str) -> dict:
+    """``sub.add_parser`` keyword arguments that end ``--help`` with an example command line."""
+    return {"epilog": "example:\n" + "\n".join(f"  {c}" for c in commands), "formatter_class": _ExampleFormatter}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurograph.check.crosscheck import crosscheck
+from neurograph.commands import example, samples
 from neurograph.engine.graph import Network
 from neurograph.engine.validation import positive
 from neurograph.io.model_file import load_model
@@ -19,7 +20,9 @@ def add_parser(sub):
         description="Run a random batch through the graph engine (node by node) and the matrix "
                     "backend (batched W·x), compare every output, δ, ∂C/∂w and ∂C/∂b, and check "
                     "a random sample of gradients against central finite differences (and "
-                    "PyTorch autograd when installed). Exit code 0 when all agree, 1 when not.")
+                    "PyTorch autograd when installed). Exit code 0 when all agree, 1 when not. "
+                    "--mnist-index or --sample-from check one real sample instead of the random batch.",
+        **example("neurograph check model.json --samples 50 --rows 8"))
     p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("--samples", type=int, default=20, metavar="N",
                    help="weights and biases to check by finite differences (default 20)")
@@ -31,6 +34,7 @@ def add_parser(sub):
     p.add_argument("--convention", choices=("column", "row"), default="column",
                    help="matrix layout: column z = W·x, row z = x·W (default column)")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch autograd opinion")
+    samples.add_options(p)
     return p
 
 
@@ -49,9 +53,14 @@ def random_batch(net: Network, rows: int, seed: int) -> tuple[np.ndarray, np.nda
 def run(args) -> int:
     positive(args.tol, "--tol")
     net = load_model(args.model)
-    X, T = random_batch(net, args.rows, args.seed)
+    real = samples.chosen(args, net)
+    if real is not None and real.t is None:
+        raise ValueError(f"{real.source} has no target to check the backward pass with; give the label or "
+                         "target columns (or a model with 10 outputs for MNIST)")
+    X, T = (real.x[None], real.t[None]) if real is not None else random_batch(net, args.rows, args.seed)
     report = crosscheck(net, X, T, samples=args.samples, tol=args.tol, seed=args.seed,
                         convention=args.convention, torch=False if args.no_torch else None)
-    print(f"{args.model}: {net!r}, random batch of {args.rows} (seed {args.seed})")
+    batch = real.source if real is not None else f"random batch of {args.rows} (seed {args.seed})"
+    print(f"{args.model}: {net!r}, {batch}")
     print(report)
     return 0 if report.ok else 1

@@ -11,7 +11,7 @@ import sys
 
 from neurograph import __version__
 
-COMMANDS = ("demo", "draw", "check", "train", "explain", "compare", "grade", "explore", "handout")
+COMMANDS = ("demo", "new", "draw", "check", "train", "explain", "compare", "grade", "explore", "handout")
 
 
 def build_parser() -> argparse.ArgumentParser:

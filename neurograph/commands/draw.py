@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurograph.commands import example, parse_numbers, samples
 from neurograph.io.model_file import load_model
-from neurograph.commands import parse_numbers
 
 
 def add_parser(sub):
@@ -14,7 +14,8 @@ def add_parser(sub):
                     "of w, width ∝ |w|. With --input the forward pass fills in every a; with "
                     "--target too, the backward pass fills in every δ and ∂C/∂w. The format "
                     "follows the extension of -o: .svg, .png, .pdf or .dot (DOT text, needs no "
-                    "Graphviz).")
+                    "Graphviz). --mnist-index or --sample-from feed a real sample and its target.",
+        **example("neurograph draw mnist.json --mnist-index 0 --split test -o seven.svg"))
     p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("-o", "--output", default="net.svg",
                    help="picture file: .svg, .png, .pdf, or .dot/.gv for the DOT text (default net.svg)")
@@ -42,6 +43,7 @@ def add_parser(sub):
     p.add_argument("--no-legend", dest="legend", action="store_false", help="leave the legend out")
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                    help="LR: layers left to right (default); TB: top to bottom")
+    samples.add_options(p)
     return p
 
 
@@ -53,7 +55,13 @@ def run(args) -> int:
     if args.target and not args.input:
         raise ValueError("--target needs --input (the sample whose target it is)")
     loss = None
-    if args.input:
+    real = samples.chosen(args, net)
+    if real is not None:
+        print(f"sample: {real.source}" + ("" if real.t is not None else ", no target: forward pass only"))
+        net.forward(real.x)
+        if real.t is not None:
+            loss = net.backward(real.t)
+    elif args.input:
         net.forward(np.array(parse_numbers(args.input, "--input")))
         if args.target:
             loss = net.backward(np.array(parse_numbers(args.target, "--target")))

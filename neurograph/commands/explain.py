@@ -6,9 +6,9 @@ import numpy as np
 from neurograph.engine.builders import WORKED_T, WORKED_X
 from neurograph.explanations.equations import explain
 from neurograph.explanations.notation import FORMATS, shorten
+from neurograph.commands import example, parse_numbers, samples
 from neurograph.engine.graph import Network
 from neurograph.io.model_file import load_model
-from neurograph.commands import parse_numbers
 
 
 def add_parser(sub):
@@ -16,7 +16,10 @@ def add_parser(sub):
         "explain", help="write out the forward and backward equations of a node, an edge or the loss",
         description="Run one sample through a saved model (forward, and backward when a target is "
                     "known) and print the equations of the chosen nodes, edges or the loss with "
-                    "every number substituted.")
+                    "every number substituted. The default sample is the worked example's when the "
+                    "shapes fit, a real MNIST digit (test image 0, a 7) for 784-input models, else a "
+                    "ramp of inputs; --input/--target, --mnist-index or --sample-from choose another.",
+        **example("neurograph explain model.json --node 4 --edge 1,4 --loss"))
     p.add_argument("model", help="a model saved with net.save() or `neurograph demo` (JSON), or an ONNX MLP (.onnx)")
     p.add_argument("--node", type=int, action="append", default=[], metavar="ID",
                    help="node id to explain (repeatable), e.g. --node 4")
@@ -28,6 +31,7 @@ def add_parser(sub):
     p.add_argument("--target", metavar="T1,T2,...",
                    help="the target t for the backward pass (default with the default sample: a fixed target)")
     p.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
+    samples.add_options(p)
     return p
 
 
@@ -38,13 +42,17 @@ def _edge(text: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
-def default_sample(net: Network) -> tuple[np.ndarray, np.ndarray]:
-    """The worked example's x and t when the shapes fit, else x evenly spread in [0.05, 0.95]
-    and t one-hot on the first output."""
+def default_sample(net: Network) -> samples.Sample:
+    """The worked example's x and t when the shapes fit; for a 784-input (MNIST) model the test
+    image 0 (a 7); else x evenly spread in [0.05, 0.95].  Without a known target, t is one-hot on
+    the first output."""
     n_in, n_out = net.n_inputs, net.n_outputs
+    if n_in == samples.MNIST_INPUTS:
+        real = samples.mnist_sample(net, 0, "test")
+        return real._replace(t=np.eye(n_out)[0] if real.t is None else real.t)
     x = np.array(WORKED_X) if n_in == len(WORKED_X) else np.round(np.linspace(0.05, 0.95, n_in), 4)
     t = np.array(WORKED_T) if n_out == len(WORKED_T) else np.eye(n_out)[0]
-    return x, t
+    return samples.Sample(x, t, "the default sample")
 
 
 def _show(values: np.ndarray) -> str:
@@ -58,14 +66,20 @@ def run(args) -> int:
     targets = args.node + [_edge(e) for e in args.edge] + (["loss"] if args.loss else [])
     if not targets:
         raise ValueError("choose what to explain: --node ID, --edge SRC,DST or --loss")
-    x_default, t_default = default_sample(net)
-    x = np.array(parse_numbers(args.input, "--input")) if args.input else x_default
-    t = np.array(parse_numbers(args.target, "--target")) if args.target else None if args.input else t_default
+    real = samples.chosen(args, net)
+    if real is None and not args.input:
+        real = default_sample(net)
+        real = real._replace(source=f"{real.source}; pass --input and --target for your own")
+    if real is not None:
+        x, t, note = real.x, real.t, f" ({real.source})"
+    else:
+        x = np.array(parse_numbers(args.input, "--input"))
+        t = np.array(parse_numbers(args.target, "--target")) if args.target else None
+        note = ""
     net.forward(x)
     if t is not None:
         net.backward(t)
     texts = [explain(net, target, format=args.format, t=t, digits=args.digits) for target in targets]
-    note = "" if args.input else " (the default sample; pass --input and --target for your own)"
     print(f"Sample x = {_show(x)}" + (f", target t = {_show(t)}" if t is not None else "") + note)
     if t is None:
         print("No --target given: forward pass only.")

@@ -243,3 +243,51 @@ def one_hot(y, n_classes: int = 10, on: float = 1.0, off: float = 0.0, what: str
 def xor() -> Split:
     """The four XOR points: x ∈ {0,1}², label = x₁ XOR x₂."""
     return Split(np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0, 1, 1, 0]))
+
+
+# -- small 2-D classification sets (TensorFlow Playground style), numpy only -----------
+
+def circles(n: int = 200, noise: float = 0.1, factor: float = 0.5, seed: int | None = 0) -> Split:
+    """Two concentric rings: label 0 on the circle of radius 1, label 1 on radius ``factor``,
+    each point moved by N(0, noise²) in x and y; angles θ ~ U(0, 2π)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    theta = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(y == 1, factor, 1.0)
+    X = radius[:, None] * np.c_[np.cos(theta), np.sin(theta)] + rng.normal(0, noise, (n, 2))
+    return Split(X, y.astype(np.int64))
+
+
+def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Split:
+    """Two interleaved half circles: label 0 is (cos t, sin t), label 1 is (1 − cos t, ½ − sin t),
+    t ~ U(0, π), plus N(0, noise²) in x and y."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = rng.uniform(0, np.pi, n)
+    X = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    return Split(X + rng.normal(0, noise, (n, 2)), y.astype(np.int64))
+
+
+def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int | None = 0) -> Split:
+    """``classes`` arms of a spiral (the CS231n toy set): arm k has radius r = i/m for its m
+    points and angle θ = 4k + 4r + N(0, noise²); x = r·(sin θ, cos θ)."""
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"spiral needs at least 2 classes, got {classes!r}")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    r = np.empty(n)
+    for k in range(classes):
+        arm = y == k
+        r[arm] = np.linspace(0.0, 1.0, int(arm.sum()))
+    theta = 4.0 * y + 4.0 * r + rng.normal(0, noise, n)
+    return Split(r[:, None] * np.c_[np.sin(theta), np.cos(theta)], y.astype(np.int64))
+
+
+def mnist_image(index: int, split: str = "train", scale: str = "mnielsen") -> tuple[np.ndarray, int]:
+    """Image ``index`` of the shipped MNIST ``split`` ("train", "valid" or "test") as a scaled
+    784-vector, and its label (``mnist_image(0, "test")`` is a 7)."""
+    f = _scaler(scale)
+    pixels, labels = _read_npz(MNIST_FILE, MNIST_SHA256)
+    images = lookup(pixels, split, "MNIST split")
+    index = whole_number(index, f"MNIST {split} image index", 0, len(images) - 1)
+    return f(images[index].reshape(-1).astype(np.float32)).astype(float), int(labels[split][index])

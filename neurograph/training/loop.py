@@ -49,7 +49,7 @@ from neurograph.matrix.kernels import load_blas
 from neurograph.matrix.network import DTYPES, MatrixNetwork
 from neurograph.explanations.tables import format_table
 from neurograph.engine import validation as check
-from neurograph.training.progress import progress_bar
+from neurograph.training.progress import TrainingBar
 from neurograph.training.targets import Task, task_for
 
 Schedule = Union[float, dict, Callable[[int], float]]
@@ -436,7 +436,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     ``lr`` is a number, {first epoch: η} or a callable epoch → η (epochs from 0).
     ``valid`` and ``test`` are optional (X, y) pairs scored after every epoch.
     ``shuffle`` reorders the samples every epoch with ``numpy.random.default_rng(seed)``.
-    ``progress``: None shows a tqdm bar on a terminal or in a notebook, False never, True always.
+    ``progress``: None shows a tqdm bar on a terminal or as a notebook widget, False never, True always.
     ``on_epoch(record)`` is called after each epoch (the CLI prints there).
     ``threads`` caps BLAS threads (threadpoolctl; None leaves them alone).
     ``biases=False`` trains the weights only and keeps every bias fixed (Mazur's example).
@@ -476,6 +476,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     limits = threadpool_limits(limits=threads) if threads else nullcontext()
     with limits, np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
             _KeepLastEpoch(eng, history) as guard:
+        bars = TrainingBar(epochs, progress)
         for epoch in range(epochs):
             try:
                 eta = learning_rate(lr, epoch)
@@ -487,7 +488,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
                 raise ScheduleFailed(history.stopped, history) from None
             good = guard.start(epoch)
             order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
-            bar = progress_bar(len(X), f"epoch {epoch + 1}/{epochs}", progress)
+            bar = bars.start(epoch + 1, len(X))
             total_loss, tally = 0.0, 0.0
             start = time.perf_counter()
             with bar:
