@@ -465,3 +465,15 @@ def test_values_from_before_train_are_stale(engine, batch_size):
     assert net.stale
     with pytest.raises(RuntimeError, match="run forward again"):
         ng.explain(net, 3)
+
+
+def test_train_on_torch_agrees_with_the_graph_engine_on_bce():
+    pytest.importorskip("torch")
+    X, y = ng.xor()
+    runs = {}
+    for engine in ("graph", "matrix", "torch"):
+        net = ng.Network.layered([2, 4, 1], activation="tanh", output_activation="sigmoid",
+                                 loss="binary_cross_entropy", init="normal", seed=0)
+        runs[engine] = ng.train(net, X, y, engine=engine, epochs=50, lr=0.5, seed=0, progress=False)
+    for engine in ("matrix", "torch"):
+        assert runs[engine].column("train_loss") == pytest.approx(runs["graph"].column("train_loss"), rel=1e-10)
