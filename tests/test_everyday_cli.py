@@ -3,6 +3,7 @@ import configparser
 import json
 import os
 import re
+import shlex
 import stat
 from pathlib import Path
 
@@ -88,6 +89,25 @@ def test_new_then_train_on_xor_reaches_100_percent(tmp_path, capsys):
     X, y = ng.xor()
     net = ng.Network.load(trained)
     assert np.array_equal(net.forward(X)[:, 0] > 0.5, y == 1)      # the saved weights, along the edges
+
+
+def help_example(command: str, capsys) -> list[str]:
+    """The example command line at the end of ``neurograph COMMAND --help``, as argv."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    line = capsys.readouterr().out.split("example:")[1].strip().splitlines()[0]
+    return shlex.split(line)[1:]
+
+
+def test_the_help_examples_of_new_and_train_build_and_learn_xor(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    new, train = help_example("new", capsys), help_example("train", capsys)
+    assert new[:2] == ["new", "2-2-1"] and "binary_cross_entropy" in new and train[:2] == ["train", "xor.json"]
+    assert run(capsys, *new)[0] == 0
+    code, out, _ = run(capsys, *train, "--no-progress")
+    assert code == 0 and "test accuracy: 1.0000" in out
+    X, y = ng.xor()
+    assert np.array_equal(ng.Network.load(tmp_path / "xor-trained.json").forward(X)[:, 0] > 0.5, y == 1)
 
 
 def test_train_regresses_a_csv_function_to_a_low_loss(tmp_path, capsys):

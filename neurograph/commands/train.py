@@ -39,7 +39,7 @@ def add_parser(sub):
                     "before training starts; if saving still fails the model is written to a rescue file in "
                     "the current (or temporary) folder. Ctrl-C keeps the last finished epoch's model (saved "
                     f"with --save) and exits with code {INTERRUPTED}.",
-        **example("neurograph train xor.json --data xor --epochs 2000 --lr 2 --save xor-trained.json"))
+        **example("neurograph train xor.json --data xor --epochs 1000 --lr 0.5 --save xor-trained.json"))
     p.add_argument("model", nargs="?", metavar="MODEL.json", help="a model saved by `neurograph new` or net.save()")
     p.add_argument("--data", metavar="NAME|FILE",
                    help=f"{', '.join(NAMED)}, or a .csv/.npz file (last column = label by default)")
