@@ -22,80 +22,20 @@ picks tables unless a layer collapses, then compact circles.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from itertools import pairwise
 from html import escape
 
 import graphviz
 
 from visualize import edge_labels, style
-from visualize.collapse import More, Slot, check_max_per_layer, collapse, stand_in
-from visualize.names import check_names, resolve
+from visualize.collapse import More, Slot, collapse, stand_in
+from visualize.legend import BLANK, legend_table
+from visualize.names import resolve
+from visualize.options import Options, Step
 from visualize.snapshot import EdgeValues, NodeValues, Snapshot
 
-LABELS = ("auto", "table", "edge", "none")
-SHOWS = ("forward", "backward", "both")
-RANKDIRS = ("LR", "TB")
-BLANK = "____"       # where a quiz leaves a number out
 CELL_HEIGHT = 16     # points; the height of a value cell when cells are fixed (handouts)
-LEGEND_WIDTH = 330   # points; wide enough for every frame caption, so frames never move
 CHAR = 6.8           # estimated width (points) of one character at 10 pt, generous
-
-
-@dataclass(frozen=True)
-class Options:
-    """What to draw; validated once here, at the boundary."""
-
-    labels: str = "auto"
-    show: str = "both"
-    max_per_layer: int = 12
-    precision: int = 2
-    title: str | None = None
-    values: bool = True
-    names: str | Mapping[int, str] | None = None
-    scale: float | None = None
-    legend: bool = True
-    rankdir: str = "LR"
-    fixed_cells: bool = False     # every table cell a fixed size: a quiz and its key share one layout
-
-    def __post_init__(self):
-        if not isinstance(self.labels, str) or self.labels not in LABELS:
-            raise ValueError(f"labels must be one of {LABELS}, got {self.labels!r}")
-        if not isinstance(self.show, str) or self.show not in SHOWS:
-            raise ValueError(f"show must be one of {SHOWS}, got {self.show!r}")
-        check_max_per_layer(self.max_per_layer)
-        if isinstance(self.precision, bool) or not isinstance(self.precision, int) \
-                or not 0 <= self.precision <= 8:
-            raise ValueError(f"precision must be an integer from 0 to 8, got {self.precision!r}")
-        if self.title is not None and not isinstance(self.title, str):
-            raise TypeError(f"title must be a string, got {type(self.title).__name__}")
-        for flag in ("values", "legend", "fixed_cells"):
-            if not isinstance(getattr(self, flag), bool):
-                raise TypeError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
-        check_names(self.names)
-        if self.scale is not None and (isinstance(self.scale, bool) or not isinstance(self.scale, (int, float))
-                                       or not 0 < self.scale < float("inf")):
-            raise ValueError(f"scale must be a positive number (the |value| drawn darkest and widest) "
-                             f"or None, got {self.scale!r}")
-        if not isinstance(self.rankdir, str) or self.rankdir not in RANKDIRS:
-            raise ValueError(f"rankdir must be one of {RANKDIRS}, got {self.rankdir!r}")
-
-    @property
-    def forward(self) -> bool:
-        return self.show in ("forward", "both")
-
-    @property
-    def backward(self) -> bool:
-        return self.show in ("backward", "both")
-
-
-@dataclass(frozen=True)
-class Step:
-    """Frame decorations: which layer was just computed, and a caption."""
-
-    layer: int | None = None
-    caption: str = ""
-    scale: Snapshot | None = None   # colour scales from here (all frames alike), else the drawn snapshot
 
 
 class _Builder:
@@ -217,7 +157,7 @@ class _Builder:
                 else:
                     self.node(s, self.snap.nodes[slot])
                     names.append(str(slot))
-            for a, b in zip(names, names[1:]):
+            for a, b in pairwise(names):
                 s.edge(a, b, style="invis")
 
     def header_label(self, index: int) -> str:
@@ -256,10 +196,8 @@ class _Builder:
     def value(self, symbol: str, v: float | None, ink: str) -> str:
         if not self.opt.values:
             return f'<FONT COLOR="{ink}">{symbol} {BLANK}</FONT>'
-        if v is None:
-            colour = style.UNKNOWN_ON_DARK if ink == "#ffffff" else style.UNKNOWN_TEXT
-        else:
-            colour = ink
+        unknown = style.UNKNOWN_ON_DARK if ink == "#ffffff" else style.UNKNOWN_TEXT
+        colour = unknown if v is None else ink
         return f'<FONT COLOR="{colour}">{symbol} {style.number(v, self.opt.precision)}</FONT>'
 
     def circle_label(self, n: NodeValues, fill: str) -> str:
@@ -337,15 +275,16 @@ class _Builder:
     def drawn_edges(self) -> list[tuple[str, str, dict[str, str]]]:
         """Every drawn edge (tail, head, attributes): real ones between drawn
         neurons, one dashed summary per (stand-in, neuron) pair otherwise."""
-        drawn, summaries = [], {}
+        drawn: list[tuple[str, str, dict[str, str]]] = []
+        summaries: dict[tuple[str, str], list[EdgeValues]] = {}
         for e in self.snap.edges:
             src, dst = self.hidden.get(e.src), self.hidden.get(e.dst)
             if src is None and dst is None:
                 drawn.append((self.tail(e.src), self.head(e.dst, f"in{e.src}"), self.edge_attrs(e)))
             else:
                 # a drawn head means a hidden tail: its port is the "more" row of the table
-                key = (src.name if src else str(e.src),
-                       dst.name if dst else self.head(e.dst, src.name))
+                tail = src.name if src else str(e.src)
+                key = (tail, dst.name if dst else self.head(e.dst, tail))
                 summaries.setdefault(key, []).append(e)
         drawn += [(tail, head, self.summary_attrs(edges)) for (tail, head), edges in summaries.items()]
         return drawn
@@ -400,41 +339,8 @@ class _Builder:
 
     # -- legend ------------------------------------------------------------------------
     def legend(self, g: graphviz.Digraph) -> None:
-        p = self.opt.precision
-        what = "w" if self.opt.forward else "∂C/∂w"
-        fill = "activation a" if self.opt.forward else "δ = ∂C/∂z"
-        strip = "".join(f'<TD BGCOLOR="{c}" WIDTH="{LEGEND_WIDTH // len(style.PUOR)}" HEIGHT="12"></TD>' for c in style.PUOR)
-        lo, hi = style.number(-self.vmax_edge, p), style.number(self.vmax_edge, p)
-        n = len(style.PUOR)
-        side = n // 2
-        row = f'<TR><TD COLSPAN="{n}" ALIGN="LEFT">{{}}</TD></TR>'
-        if self.opt.values:
-            lines = [f"node fill = {fill}, {self.darkest(self.vmax_fill)}"]
-            if self.opt.show == "both":
-                lines.append(f"ring = δ = ∂C/∂z, {self.darkest(self.vmax_ring)}")
-            top = (f'<TR><TD COLSPAN="{n}"><B>edge colour = sign of {what}, width ∝ |{what}|</B></TD></TR>'
-                   f'<TR>{strip}</TR>'
-                   f'<TR><TD COLSPAN="{side}" ALIGN="LEFT">{lo}</TD><TD COLSPAN="{n - 2 * side}">0</TD>'
-                   f'<TD COLSPAN="{side}" ALIGN="RIGHT">{hi}</TD></TR>')
-            tip = f"colour scale: {what} from {-self.vmax_edge!r} (orange) to {self.vmax_edge!r} (purple)"
-        else:    # the same rows as above, so that a quiz and its key have legends of one size
-            lines = ["node fill: the same for every neuron"]
-            if self.opt.show == "both":
-                lines.append("ring: the same for every neuron")
-            blank = "".join(f'<TD WIDTH="{LEGEND_WIDTH // n}" HEIGHT="12"></TD>' for _ in style.PUOR)
-            top = (f'<TR><TD COLSPAN="{n}"><B>structure only: the numbers are left out</B></TD></TR>'
-                   f'<TR>{blank}</TR>'
-                   f'<TR><TD COLSPAN="{n}" ALIGN="LEFT">edges: one colour and one width</TD></TR>')
-            tip = "structure only"
-        lines += self.label_lines()
-        if self.hidden:
-            lines.append("dashed grey = the edges of the neurons not drawn")
-        lines.append(f"{style.MISSING} = {style.NOT_YET}" if self.opt.values else f"{BLANK} = a number to work out")
-        lines += [f'<FONT POINT-SIZE="13"><B>{escape(text)}</B></FONT>'
-                  for text in self.step.caption.splitlines()]
-        label = ('<<TABLE BORDER="1" COLOR="#cccccc" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
-                 + top + "".join(row.format(line) for line in lines)
-                 + f'<TR><TD COLSPAN="{n}" WIDTH="{LEGEND_WIDTH}"></TD></TR></TABLE>>')
+        label, tip = legend_table(self.opt, (self.vmax_edge, self.vmax_fill, self.vmax_ring),
+                                  self.label_lines(), bool(self.hidden), self.step.caption)
         g.node("legend", label, shape="plain", fontsize="11", tooltip=tip, **self.pin("legend"))
         g.edge(f"header{len(self.rows) - 1}", "legend", style="invis")
 
@@ -448,13 +354,10 @@ class _Builder:
         return [f"table header: {who} {head} b",
                 f"table row: {row}" + (",  ∇ = ∂C/∂w" if self.opt.backward else "")]
 
-    def darkest(self, vmax: float) -> str:
-        """Legend text for a colour scale whose ends are ±vmax."""
-        if vmax == 0:
-            return style.NOT_YET
-        return f"darkest at ±{style.number(vmax, self.opt.precision)[1:]}"
+
+NO_STEP = Step()    # a still picture: no layer highlighted, no caption
 
 
-def build(snap: Snapshot, opt: Options, step: Step = Step()) -> graphviz.Digraph:
+def build(snap: Snapshot, opt: Options, step: Step = NO_STEP) -> graphviz.Digraph:
     """The DOT graph of ``snap`` drawn with ``opt`` (and frame decorations ``step``)."""
     return _Builder(snap, opt, step).build()

@@ -33,7 +33,7 @@ PEN_MIN, PEN_MAX = 0.4, 5.0  # edge widths (points) for |w| = 0 and |w| = max
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
 
 
 def diverging(value: float | None, vmax: float) -> str:

@@ -23,7 +23,8 @@ The user's network is never modified: everything runs on a copy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -255,20 +256,20 @@ def _graph_numbers(net: Network, edges, X: np.ndarray, T: np.ndarray) -> dict[st
     out: dict[str, float] = {}
     net.zero_grad()
     total = 0.0
-    for r, (x, t) in enumerate(zip(X, T)):
+    for r, (x, t) in enumerate(zip(X, T, strict=True)):
         y = net.forward(x)
         total += net.backward(t)
-        for node, value in zip(net.outputs, y):
+        for node, value in zip(net.outputs, y, strict=True):
             out[f"a_{{{node.id}}} (sample {r})"] = value
         for node in net.nodes:
-            out[f"δ_{{{node.id}}} (sample {r})"] = node.delta
+            out[f"δ_{{{node.id}}} (sample {r})"] = _known(node.delta)
     n = len(X)
     out["C"] = total / n
     for e in edges:
-        out[f"∂C/∂{e.name}"] = e.grad / n                  # graph sums, matrix means
+        out[f"∂C/∂{e.name}"] = _known(e.grad) / n          # graph sums, matrix means
     for node in net.nodes:
         if node.has_bias:
-            out[f"∂C/∂b_{{{node.id}}}"] = node.bias_grad / n
+            out[f"∂C/∂b_{{{node.id}}}"] = _known(node.bias_grad) / n
     return out
 
 
@@ -278,9 +279,13 @@ def _matrix_numbers(m: MatrixNetwork, X: np.ndarray, T: np.ndarray) -> dict[str,
     out: dict[str, float] = {"C": m.backward(T, input_deltas=True)}
     for p, nid in enumerate(m.ids[-1]):
         out.update((f"a_{{{nid}}} (sample {r})", float(v)) for r, v in enumerate(Y[:, p]))
-    for l, ids in enumerate(m.ids):
+    deltas = m.delta
+    assert deltas is not None                           # m.backward just filled them
+    for layer, ids in enumerate(m.ids):
+        delta = deltas[layer]
+        assert delta is not None
         for p, nid in enumerate(ids):
-            out.update((f"δ_{{{nid}}} (sample {r})", float(v)) for r, v in enumerate(m.delta[l][:, p]))
+            out.update((f"δ_{{{nid}}} (sample {r})", float(v)) for r, v in enumerate(delta[:, p]))
     out.update((f"∂C/∂w_{{{d},{s}}}", g) for (s, d), g in m.edge_grads().items())
     out.update((f"∂C/∂b_{{{nid}}}", g) for nid, g in m.bias_grads().items())
     return out
@@ -292,17 +297,26 @@ def _parameter_entries(net: Network, edges, m: MatrixNetwork, weights: dict[tupl
     have no parameter to compare: plain inputs, ``bias=None``)."""
     entries = [_agree(e.name, e.weight, weights[(e.src.id, e.dst.id)], tol) for e in edges]
     for node in (n for n in net.nodes if n.has_bias):
-        l, p = m.position(node.id)
-        entries.append(_agree(f"b_{{{node.id}}}", node.bias, m.biases[l][p], tol))
+        layer, p = m.position(node.id)
+        entries.append(_agree(f"b_{{{node.id}}}", _known(node.bias), m.biases[layer][p], tol))
     return entries
 
 
-def _parameters(net: Network, edges) -> list[tuple[str, Callable[[], float], Callable[[float], None]]]:
+Parameter = tuple[str, Callable[[], float], Callable[[float], None]]
+
+
+def _known(value: float | None) -> float:
+    """A value the last forward/backward pass computed (never None here)."""
+    assert value is not None
+    return value
+
+
+def _parameters(net: Network, edges) -> list[Parameter]:
     """(name, getter, setter) of every weight 'w_{d,s}', then every bias 'b_{j}'."""
     weights = [(e.name, lambda e=e: e.weight, lambda v, e=e: setattr(e, "weight", v)) for e in edges]
     biases = [(f"b_{{{nd.id}}}", lambda nd=nd: nd.bias, lambda v, nd=nd: setattr(nd, "bias", v))
               for nd in net.nodes if nd.has_bias]
-    return weights + biases
+    return cast(list[Parameter], weights + biases)
 
 
 def _finite_difference(net: Network, get: Callable[[], float], put: Callable[[float], None],

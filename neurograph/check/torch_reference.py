@@ -47,7 +47,9 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray, edges: list) -> 
             e_idx, rows, cols = [], [], []
             for p, node in enumerate(layer):
                 for k, src in into.get(node.id, []):
-                    e_idx.append(k), rows.append(column[src]), cols.append(p)
+                    e_idx.append(k)
+                    rows.append(column[src])
+                    cols.append(p)
             W = torch.zeros((A.shape[1], len(layer)), dtype=f64).index_put(
                 (torch.tensor(rows, dtype=torch.long), torch.tensor(cols, dtype=torch.long)),
                 w[torch.tensor(e_idx, dtype=torch.long)])
@@ -61,7 +63,7 @@ def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray, edges: list) -> 
             A_layer = A_layer.index_copy(1, torch.tensor(cols), activation_module(act)(Z[:, cols]))
         column.update((n.id, A.shape[1] + p) for p, n in enumerate(layer))
         A = torch.cat([A, A_layer], dim=1)
-    per_sample = 0.0
+    per_sample = torch.zeros(len(X), dtype=f64)
     for act, cols in _groups(layers[-1]):
         per_sample = per_sample + sample_losses(net.loss, A_layer[:, cols], Tt[:, cols], Z[:, cols], act)
     C = per_sample.mean()

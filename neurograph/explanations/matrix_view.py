@@ -26,12 +26,12 @@ def _shown(n: int, limit: int) -> list[int | None]:
     return shorten(range(n), limit, lambda hidden: None)
 
 
-def _source_a(m: MatrixNetwork, node_id) -> float:
-    """a of a source node in the first sample; the constant bias input "1" is 1."""
+def _source_a(m: MatrixNetwork, a: list[np.ndarray], node_id) -> float:
+    """a of a source node in the first sample (``a`` = m.a); the constant bias input "1" is 1."""
     if node_id == "1":
         return 1.0
     layer, column = m.position(node_id)
-    return m.a[layer][0, column]
+    return a[layer][0, column]
 
 
 def _matrix(values: np.ndarray, row_ids: list, col_ids: list, s: TextStyle, limit: int) -> str:
@@ -56,14 +56,15 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
     """
     if not isinstance(m, MatrixNetwork):
         raise TypeError(f"explain_matrix needs a MatrixNetwork, got {type(m).__name__}")
-    if m.z is None:
+    z_all, a_all = m.z, m.a
+    if z_all is None or a_all is None:
         raise RuntimeError("nothing to explain yet: run m.forward(X) first")
     max_terms = whole_number(max_terms, "max_terms", 2)
     s = style("text", digits)
     W, in_ids, out_ids = m.layer_matrix(layer)     # validates the layer number
-    a_in = np.array([_source_a(m, i) for i in in_ids])
+    a_in = np.array([_source_a(m, a_all, i) for i in in_ids])
     in_ids = ["+1" if i == "1" else i for i in in_ids]   # the constant bias input of seed 002
-    z, a = m.z[layer][0], m.a[layer][0]
+    z, a = z_all[layer][0], a_all[layer][0]
     b = None if m.bias_column else m.biases[layer]       # with bias_column, b is W's extra column (row)
     col = m.convention == "column"
     acts = ", ".join(m.activations(layer))                # as m.describe() names them
@@ -102,6 +103,8 @@ def _backward(m: MatrixNetwork, deltas: np.ndarray, layer: int, in_ids: list, ou
     """δ (first sample), ∂C/∂W and ∂C/∂b (batch means) of one layer, labelled like W."""
     col = m.convention == "column"
     delta, batch = deltas[0], len(deltas)
+    a_all = m.a
+    assert a_all is not None                     # a backward pass follows a forward pass
     grads, bias_grads = m.edge_grads(), m.bias_grads()
     G = np.array([[grads.get((i, j), 0.0) for i in in_ids] for j in out_ids])    # rows = destination nodes
     rows, cols = (out_ids, in_ids) if col else (in_ids, out_ids)
@@ -121,6 +124,6 @@ def _backward(m: MatrixNetwork, deltas: np.ndarray, layer: int, in_ids: list, ou
         lines += [f"∂C/∂b = Σ_rows δ{'' if batch == 1 else ' / m'} as a {'column' if col else 'row'}:", table, ""]
     i, j = in_ids[0], out_ids[0]
     per = f"δ_{j}·a_{i}" if batch == 1 else f"(1/m)·Σ_x δ_{j}·a_{i}"
-    first = "" if batch > 1 else f" = {s.fac(delta[0])}{s.dot}{s.fac(_source_a(m, i))}"
+    first = "" if batch > 1 else f" = {s.fac(delta[0])}{s.dot}{s.fac(_source_a(m, a_all, i))}"
     lines.append(f"∂C/∂w_{{{j},{i}}} = {per}{first} = {s.num(G[0, 0])}  (the edge {i} → {j} in the picture)")
     return lines
