@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from neurograph.engine.validation import whole_number
+
 
 @dataclass(frozen=True)
 class More:
@@ -39,8 +41,7 @@ Slot = int | More   # one row of a drawn layer: a real node id, or the stand-in
 
 def check_max_per_layer(value) -> None:
     """Raise ValueError unless ``value`` is an integer ≥ 3 (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 3:
-        raise ValueError(f"max_per_layer must be an integer ≥ 3, got {value!r}")
+    whole_number(value, "max_per_layer", 3)
 
 
 def collapse(layer_ids: list[list[int]], max_per_layer: int) -> list[list[Slot]]:

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from neurograph.engine.validation import whole_number
+
 from visualize.collapse import check_max_per_layer
 from visualize.names import check_names
 
@@ -38,9 +40,7 @@ class Options:
         if not isinstance(self.show, str) or self.show not in SHOWS:
             raise ValueError(f"show must be one of {SHOWS}, got {self.show!r}")
         check_max_per_layer(self.max_per_layer)
-        if isinstance(self.precision, bool) or not isinstance(self.precision, int) \
-                or not 0 <= self.precision <= 8:
-            raise ValueError(f"precision must be an integer from 0 to 8, got {self.precision!r}")
+        whole_number(self.precision, "precision", 0, 8)
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(f"title must be a string, got {type(self.title).__name__}")
         for flag in ("values", "legend", "fixed_cells"):
