@@ -31,6 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from neurograph import MatrixNetwork, Network
+from neurograph.training.loop import PER_SAMPLE_CHUNK
 from neurograph.explanations.tables import format_table
 
 SIZES = (784, 100, 10)
@@ -88,12 +89,14 @@ def numpy_loop(net: Network, X, Y, batch: int, lr: float):
     return epoch
 
 
-def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str, checked: bool = False):
+def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str, checked: bool = False,
+                   dtype: str = "float64"):
     """``MatrixNetwork`` per batch.  By default as ``train()`` runs it: ``fit_batch``
-    with ``check_finite=False`` (train checks the whole data set once); with
-    ``checked=True`` through the public forward/backward/step calls, which scan
-    every batch's X and T for NaN/inf."""
-    m = MatrixNetwork.from_graph(net, convention=convention)
+    with ``check_finite=False`` (train checks the whole data set once, and converts
+    it to ``dtype`` once); with ``checked=True`` through the public
+    forward/backward/step calls, which scan every batch's X and T for NaN/inf."""
+    m = MatrixNetwork(net, convention=convention, dtype=dtype)
+    X, Y = X.astype(dtype), Y.astype(dtype)
 
     def epoch():
         losses = []
@@ -109,6 +112,60 @@ def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str, c
     run = checked_epoch if checked else epoch
     run.model = m                                                # for tests
     return run
+
+
+def per_sample_backend(net: Network, X, Y, lr: float):
+    """``train(engine="matrix", batch_size=1)``'s epoch: ``MatrixNetwork.fit_samples`` over
+    chunks of ``PER_SAMPLE_CHUNK`` samples, the fused gemv/ger loop."""
+    m = MatrixNetwork(net, convention="row")
+
+    def epoch():
+        for i in range(0, len(X), PER_SAMPLE_CHUNK):
+            m.fit_samples(X, Y, lr, order=np.arange(i, min(i + PER_SAMPLE_CHUNK, len(X))), check_finite=False)
+    epoch.model = m                                              # for tests
+    return epoch
+
+
+def blas2_floor(net: Network, X, Y, lr: float):
+    """The floor for per-sample training: the same math for 784-100-10 (sigmoid, softmax +
+    cross-entropy) written out by hand as the fewest calls — scipy's dgemv, dger and
+    daxpy on preallocated vectors — with nothing general about it."""
+    from scipy.linalg.blas import daxpy, dgemv, dger
+    m = MatrixNetwork(net, convention="row")
+    W1, W2 = (w.copy() for w in m.weights.values())
+    b1, b2 = m.biases[1].copy(), m.biases[2].copy()
+    W1t, W2t = W1.T, W2.T                                        # n_out × n_in, Fortran-ordered views
+    z1, a1, d1, g1 = (np.empty(W1.shape[1]) for _ in range(4))
+    z2, a2, d2, log_a = (np.empty(W2.shape[1]) for _ in range(4))
+
+    def epoch():
+        losses = np.empty(len(X))
+        for i in range(len(X)):
+            x, t = X[i], Y[i]
+            np.copyto(z1, b1)
+            dgemv(1.0, W1t, x, 1.0, z1, overwrite_y=1)          # z1 = W1ᵀx + b1
+            np.negative(z1, out=a1)
+            np.exp(a1, out=a1)
+            np.add(a1, 1.0, out=a1)
+            np.reciprocal(a1, out=a1)                            # a1 = σ(z1)
+            np.copyto(z2, b2)
+            dgemv(1.0, W2t, a1, 1.0, z2, overwrite_y=1)         # z2 = W2ᵀa1 + b2
+            np.subtract(z2, z2.max(), out=a2)
+            np.exp(a2, out=a2)
+            np.divide(a2, a2.sum(), out=a2)                      # a2 = softmax(z2)
+            np.log(a2, out=log_a)
+            losses[i] = -np.dot(t, log_a)                        # C = −Σ t·ln a
+            np.subtract(a2, t, out=d2)                           # δ2 = a2 − t
+            dgemv(1.0, W2t, d2, 0.0, g1, overwrite_y=1, trans=1)   # W2·δ2
+            np.subtract(1.0, a1, out=d1)
+            np.multiply(d1, a1, out=d1)
+            np.multiply(d1, g1, out=d1)                          # δ1 = σ′(z1) ⊙ W2·δ2
+            dger(-lr, d2, a1, a=W2t, overwrite_a=1)             # W2 −= η·a1·δ2ᵀ
+            daxpy(d2, b2, a=-lr)                                 # b2 −= η·δ2
+            dger(-lr, d1, x, a=W1t, overwrite_a=1)              # W1 −= η·x·δ1ᵀ
+            daxpy(d1, b1, a=-lr)                                 # b1 −= η·δ1
+    epoch.params = W1, W2, b1, b2                                # for tests
+    return epoch
 
 
 def torch_loop(net: Network, X, Y, batch: int, lr: float, dtype: str):

@@ -27,3 +27,19 @@ def test_matrix_backend_epoch_equals_the_numpy_loop(convention, checked):
     for got, want in [(m.weights[(0, 1)], W1), (m.weights[(1, 2)], W2), (m.biases[1], b1), (m.biases[2], b2)]:
         got = got.T if convention == "column" and got.ndim == 2 else got
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
+
+
+def test_per_sample_backend_and_its_blas_floor_do_the_same_work():
+    """The batch-1 goal compares like with like: one epoch of the fused path and of the
+    hand-written dgemv/dger floor end on the same weights."""
+    from matrix_speed import blas2_floor, per_sample_backend
+    X, Y = make_data(40, seed=4)
+    net = ng.Network.layered([784, 100, 10], activation="sigmoid", output_activation="softmax",
+                             loss="cross_entropy", init="uniform", seed=0)
+    floor, ours = blas2_floor(net, X, Y, lr=0.5), per_sample_backend(net, X, Y, lr=0.5)
+    floor()
+    ours()
+    W1, W2, b1, b2 = floor.params
+    m = ours.model
+    for got, want in [(m.weights[(0, 1)], W1), (m.weights[(1, 2)], W2), (m.biases[1], b1), (m.biases[2], b2)]:
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)

@@ -216,3 +216,69 @@ def test_train_limits_the_lazily_loaded_scipy_blas_too():
     every, limited = json.loads(out)
     assert set(every) <= {path for path, _ in limited}          # numpy's and scipy's BLAS, both limited
     assert all(threads == 1 for _, threads in limited)
+
+
+# -- loading and drawing in bulk ---------------------------------------------------------------
+def edge_list(net: ng.Network) -> list[tuple[int, int, float]]:
+    return [(e.src.id, e.dst.id, e.weight) for e in net.edges]
+
+
+def bare_copy(net: ng.Network) -> ng.Network:
+    """The nodes of ``net`` without its edges."""
+    twin = ng.Network(loss=net.loss)
+    for n in net.nodes:
+        if n.is_input:
+            twin.add_input(n.id)
+        else:
+            twin.add_neuron(n.id, activation=n.activation, bias=n.bias)
+    return twin
+
+
+def test_connect_arrays_builds_what_connect_many_builds():
+    net = ng.Network.layered([4, 3, 2], seed=0)
+    edges = edge_list(net)[::-1]                                 # any order: z sums in the given order
+    bulk, one_by_one = bare_copy(net), bare_copy(net)
+    src, dst, w = (np.array(column) for column in zip(*edges, strict=True))
+    bulk.connect_arrays(src, dst, w)
+    one_by_one.connect_many(edges)
+    assert edge_list(bulk) == edge_list(one_by_one)
+    x = np.array([0.1, -0.2, 0.3, 0.4])
+    assert bulk.forward(x).tolist() == one_by_one.forward(x).tolist()
+
+
+@pytest.mark.parametrize("edges, message", [
+    ([(1, 4, 0.5), (1, 4, 0.25)], r"edge 1 → 4 \(w_\{4,1\}\) already exists"),
+    ([(1, 99, 0.5)], "node 99 does not exist"),
+    ([(4, 1, 0.5)], "node 1 is an input"),
+    ([(4, 5, 0.5), (5, 4, 0.5)], "would close the cycle 4 → 5 → 4"),
+    ([(1, 4, float("nan"))], "weight of edge 1 → 4"),
+])
+def test_connect_arrays_names_the_bad_edge_as_connect_many_does(edges, message):
+    net = bare_copy(ng.Network.layered([3, 2, 1], seed=0))
+    src, dst, w = (np.array(column) for column in zip(*edges, strict=True))
+    with pytest.raises(ValueError, match=message):
+        net.connect_arrays(src, dst, w)
+    assert net.edges == []                                      # nothing was added
+
+
+def test_a_saved_model_loads_in_bulk_to_the_same_network(tmp_path):
+    net = ng.Network.layered([6, 5, 3], output_activation="softmax", loss="cross_entropy", seed=2)
+    net.save(tmp_path / "m.json")
+    back = ng.Network.load(tmp_path / "m.json")
+    assert edge_list(back) == edge_list(net) and [n.bias for n in back.nodes] == [n.bias for n in net.nodes]
+    text = (tmp_path / "m.json").read_text().replace('"src": 1,', '"src": true,', 1)
+    (tmp_path / "bad.json").write_text(text)
+    with pytest.raises(ValueError, match="source id must be a positive integer"):
+        ng.Network.load(tmp_path / "bad.json")                 # the bulk path leaves the message to connect_many
+
+
+def test_snapshot_names_edges_as_the_engine_does():
+    from visualize.snapshot import Snapshot
+    net = ng.Network.layered([3, 4, 2], seed=0)
+    snap = Snapshot.of(net)
+    assert [(e.src, e.dst, e.weight, e.name, e.pretty) for e in snap.edges] == \
+        [(e.src.id, e.dst.id, e.weight, e.name, e.pretty) for e in net.edges]
+    assert snap.edges[0].name == "w_{4,1}" and snap.edges[0].pretty == "w₄,₁" and snap.edges[0].grad is None
+    net.forward(np.ones(3))
+    net.backward(np.zeros(2))
+    assert [e.grad for e in Snapshot.of(net).edges] == [e.grad for e in net.edges]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from neurograph import Network
+from neurograph import Edge, Network
 from neurograph.engine.validation import finite_number
 
 
@@ -32,8 +32,16 @@ class EdgeValues:
     dst: int
     weight: float
     grad: float | None       # ∂C/∂w; None: no backward pass yet
-    name: str                # the seeds' target-first name, w_{4,1}
-    pretty: str              # the same in Unicode, w₄,₁
+
+    @property
+    def name(self) -> str:
+        """The seeds' target-first name, w_{4,1} (formatted only for the edges a picture draws)."""
+        return Edge.name_of(self.src, self.dst)
+
+    @property
+    def pretty(self) -> str:
+        """The same in Unicode, w₄,₁."""
+        return Edge.pretty_of(self.src, self.dst)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,11 @@ class Snapshot:
             raise TypeError(f"expected a neurograph Network, got {type(net).__name__}")
         nodes = {n.id: NodeValues(n.id, n.layer, n.is_input, n.activation, n.bias,
                                   n.z, n.a, n.delta, n.bias_grad) for n in net.nodes}
-        edges = [EdgeValues(e.src.id, e.dst.id, e.weight, e.grad, e.name, e.pretty) for e in net.edges]
+        src, dst, weights = net.edge_arrays()                   # in net.edges order, in bulk
+        known = len(src) and net.edge(int(src[0]), int(dst[0])).grad is not None   # all edges or none have ∂C/∂w
+        grads = [e.grad for e in net.edges] if known else [None] * len(src)
+        edges = [EdgeValues(*values) for values in zip(src.tolist(), dst.tolist(), weights.tolist(), grads,
+                                                        strict=True)]
         layers = [[n.id for n in layer] for layer in net.layers]
         value = None if loss is None else finite_number(loss, "loss C")
         return cls(nodes, edges, layers, net.loss, value)

@@ -515,6 +515,37 @@ class Network:
             seen.add((s, d))
         self._attach([(self._by_id[s], self._by_id[d], w) for s, d, w in new])
 
+    def connect_arrays(self, src: np.ndarray, dst: np.ndarray, weights: np.ndarray) -> None:
+        """``connect_many`` for edges given as three equal-length arrays (ids, ids, weights),
+        checked in bulk with numpy — ``Network.load`` of a 784-100-10 model uses it.
+
+        Edges are added in the given order (z_dst sums its inputs in that order).
+        Anything the bulk checks do not clear (a bad id or weight, a duplicate, an
+        edge into an input or against the topological order, a cycle) goes through
+        ``connect_many``, which adds the edges or names the one that is wrong.
+        """
+        s, d, w = np.asarray(src), np.asarray(dst), np.asarray(weights)
+        if not (s.ndim == d.ndim == w.ndim == 1 and len(s) == len(d) == len(w) and len(s)
+                and s.dtype.kind == d.dtype.kind == "i" and w.dtype.kind == "f"):
+            self.connect_many(zip(s.tolist(), d.tolist(), w.tolist(), strict=True))
+            return
+        ids = np.array([n.id for n in self._nodes], dtype=np.int64)
+        order = np.argsort(ids)
+        slot_s = order[np.clip(np.searchsorted(ids, s, sorter=order), 0, len(ids) - 1)]
+        slot_d = order[np.clip(np.searchsorted(ids, d, sorter=order), 0, len(ids) - 1)]
+        rank = np.array(self._order.rank)
+        is_input = np.array([n.is_input for n in self._nodes])
+        pair = np.sort(slot_d * len(ids) + slot_s)
+        fresh = np.array(self._store.fan_in)[slot_d] == 0
+        if (np.array_equal(ids[slot_s], s) and np.array_equal(ids[slot_d], d) and np.isfinite(w).all()
+                and not is_input[slot_d].any() and (rank[slot_s] < rank[slot_d]).all()
+                and fresh.all() and not (pair[1:] == pair[:-1]).any()):
+            nodes = self._nodes
+            self._attach_in_order([(nodes[a], nodes[b], v) for a, b, v
+                                   in zip(slot_s.tolist(), slot_d.tolist(), w.tolist(), strict=True)])
+        else:
+            self.connect_many(zip(s.tolist(), d.tolist(), w.tolist(), strict=True))
+
     def wire(self, dst: int, sources: Sequence[int], weights) -> None:
         """Add the edges s → dst for every s in ``sources``, with ``weights`` (one per source).
 
@@ -847,12 +878,22 @@ class Edge:
     @property
     def name(self) -> str:
         """The seeds' target-first name, e.g. ``w_{4,1}`` for the edge 1 → 4."""
-        return f"w_{{{self.dst.id},{self.src.id}}}"
+        return Edge.name_of(self.src.id, self.dst.id)
 
     @property
     def pretty(self) -> str:
         """Unicode form of ``name``, e.g. ``w₄,₁``."""
-        return f"w{str(self.dst.id).translate(_SUBSCRIPT)},{str(self.src.id).translate(_SUBSCRIPT)}"
+        return Edge.pretty_of(self.src.id, self.dst.id)
+
+    @staticmethod
+    def name_of(src: int, dst: int) -> str:
+        """``name`` of the edge src → dst without the Edge: ``Edge.name_of(1, 4) == "w_{4,1}"``."""
+        return f"w_{{{dst},{src}}}"
+
+    @staticmethod
+    def pretty_of(src: int, dst: int) -> str:
+        """``pretty`` of the edge src → dst: ``Edge.pretty_of(1, 4) == "w₄,₁"``."""
+        return f"w{str(dst).translate(_SUBSCRIPT)},{str(src).translate(_SUBSCRIPT)}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Edge) and (self.src, self.dst) == (other.src, other.dst)

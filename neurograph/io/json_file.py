@@ -17,8 +17,11 @@ import secrets
 import stat
 from pathlib import Path
 
+import numpy as np
+
 from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
+from neurograph.engine.validation import MAX_ID
 
 FORMAT, VERSION = "neurograph", 1
 
@@ -48,7 +51,10 @@ NODE_KEYS = ("id", "kind", "activation", "bias")
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     """``object_pairs_hook`` for json.loads: a key given twice in one object is an error, not the last one."""
-    data: dict = {}
+    data = dict(pairs)
+    if len(data) == len(pairs):                   # the usual case, in one call
+        return data
+    data = {}
     for key, value in pairs:
         if key in data:
             raise ValueError(f"the key {key!r} appears twice in one JSON object ({value!r:.40} and {data[key]!r:.40})")
@@ -73,6 +79,30 @@ def _add_stored_node(net: Network, i: int, spec) -> None:
         raise ValueError(f"nodes[{i}] (id {spec['id']}): kind must be 'input' or 'neuron', got {kind!r}")
 
 
+def _stored_edges(specs: list) -> tuple[list, list, list]:
+    """The stored edges as three columns (src, dst, weight), read in bulk; a bad entry is named."""
+    if all(type(spec) is dict and len(spec) == 3 for spec in specs):
+        try:
+            return [e["src"] for e in specs], [e["dst"] for e in specs], [e["weight"] for e in specs]
+        except KeyError:
+            pass                                  # named below
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, dict) or not {"src", "dst", "weight"} <= spec.keys():
+            raise ValueError(f"edges[{i}] must be an object with src, dst and weight, got {spec!r:.80}")
+    return [e["src"] for e in specs], [e["dst"] for e in specs], [e["weight"] for e in specs]
+
+
+def _connect_stored_edges(net: Network, edges: tuple[list, list, list]) -> None:
+    """Add the stored edges in bulk when every id is an int and every weight a float (what
+    ``save`` writes); anything else goes edge by edge, so that the error names the edge."""
+    src, dst, weights = edges
+    if (all(type(i) is int and 0 < i <= MAX_ID for i in src) and all(type(i) is int and 0 < i <= MAX_ID for i in dst)
+            and all(type(v) is float for v in weights)):
+        net.connect_arrays(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(weights))
+    else:
+        net.connect_many(zip(src, dst, weights, strict=True))
+
+
 def from_dict(data: dict) -> Network:
     """Rebuild a network from ``to_dict`` data; ValueError says what is wrong."""
     if not isinstance(data, dict):
@@ -89,12 +119,7 @@ def from_dict(data: dict) -> Network:
     net = Network(loss=data["loss"])
     for i, spec in enumerate(data["nodes"]):
         _add_stored_node(net, i, spec)
-    edges = []
-    for i, spec in enumerate(data["edges"]):
-        if not isinstance(spec, dict) or not {"src", "dst", "weight"} <= spec.keys():
-            raise ValueError(f"edges[{i}] must be an object with src, dst and weight, got {spec!r:.80}")
-        edges.append((spec["src"], spec["dst"], spec["weight"]))
-    net.connect_many(edges)
+    _connect_stored_edges(net, _stored_edges(data["edges"]))
     _ = net.layers                      # a model must have inputs and neurons to compute (else ValueError)
     get_loss(net.loss).check_outputs(net.outputs)
     return net
