@@ -1,27 +1,32 @@
-"""neurograph against its peers: one run, one table of ratios.
+"""neurograph against its peers and its own goals: one run, one table.
 
-    python benchmarks/compare.py            # full run (a few minutes)
+    python benchmarks/compare.py            # full run (several minutes)
     python benchmarks/compare.py --quick    # short run, fewer repeats
 
-Four measurements, all in this process with BLAS limited to one thread:
+Everything runs in this process with BLAS limited to one thread (threadpoolctl;
+scipy's BLAS is loaded before the limit is set), and prints issue 15's goals
+table with MET or MISSED.  The report is built from one function per section,
+each returning its markdown and its goal figures:
 
-1. per sample (forward + backward + step of one sample; sigmoid, C = ½Σ(a − t)²)
-   on 3-4-2, 64-32-10 and 784-30-10: the object engine (``Network``) vs a naive
-   pure-Python object engine (``naive_engine.py``) vs micrograd 0.1.0 (sigmoid
-   added through its public ``Value`` API, exactly as micrograd defines relu);
-2. per MNIST-sized epoch (50 000 samples, batch 32, 784-100-10, sigmoid hidden
-   layer, softmax + cross-entropy, random data): the matrix backend
-   (``MatrixNetwork.fit_batch`` as ``train()`` runs it, and the public
-   forward/backward/step calls that check every batch for NaN/inf) vs a plain
-   numpy loop vs PyTorch CPU float32/float64;
-3. the physical limit: GFLOP/s achieved by each epoch engine against a large
-   numpy matmul's GFLOP/s on the same thread;
-4. memory of a 784-100-10 object network (tracemalloc), bytes per edge
-   against the 8 bytes per weight of a weight matrix.
+1. ``graph_section``: per sample (forward + backward + step + zero_grad of one
+   sample; sigmoid, C = ½Σ(a − t)²) on 3-4-2, 64-32-10 and 784-30-10 — the
+   object engine (``Network``) vs a naive pure-Python engine
+   (``naive_engine.py``) vs micrograd 0.1.0 (sigmoid added through its public
+   ``Value`` API) — and the seed003 per-sample epoch on both engines;
+2. ``matrix_section``: per MNIST-sized epoch (784-100-10, sigmoid hidden layer,
+   softmax + cross-entropy, random data) at batch 1 (train's fused per-sample
+   path against a hand-written dgemv/dger floor), batch 32 (against a plain
+   numpy loop, PyTorch CPU and the GFLOP/s of a large numpy matmul, the dgemm
+   limit) and batch 256 in float32 (against PyTorch CPU float32);
+3. ``startup_section``: ``import neurograph`` and ``neurograph draw`` of a saved
+   784-100-10 model as whole processes, against ``python -c "import numpy"``
+   (``startup.py``);
+4. ``memory_section``: bytes per edge of a 784-100-10 object network.
 
-Every time is the median CPU time (process_time) of several repeats, engines timed in interleaved
-rounds so that load from other jobs hits them alike.  Peers that are not installed are
-reported as skipped.  Writes docs/bench_speed.png and docs/benchmarks.md.
+Compute times are median CPU times (process_time) of interleaved rounds, so that
+load from other jobs hits every engine alike; start-up times are wall-clock
+medians.  Peers that are not installed are reported as skipped.  Writes
+docs/benchmarks.md and docs/bench_speed.png.
 """
 from __future__ import annotations
 
@@ -33,8 +38,9 @@ import os
 import platform
 import sys
 import tracemalloc
-from pathlib import Path
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -42,7 +48,9 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from matrix_speed import make_data, matrix_backend, numpy_loop, timed_rounds, torch_loop  # noqa: E402
+import startup  # noqa: E402
+from matrix_speed import (blas2_floor, make_data, matrix_backend, numpy_loop, per_sample_backend,  # noqa: E402
+                          timed_rounds, torch_loop)
 from naive_engine import NaiveNetwork  # noqa: E402
 
 import neurograph as ng  # noqa: E402
@@ -256,32 +264,174 @@ def epoch_table(results: dict, limit: float) -> str:
     return format_table(["engine", "ms/batch", "s/epoch", "GFLOP/s", "limit ÷ achieved", "time ÷ matrix"], rows)
 
 
-def goals(sample: dict, epoch: dict, limit: float) -> list[str]:
-    big = sample[tuple(SAMPLE_SIZES[-1])]
-    lines = []
+# -- the goals of issue 15 ------------------------------------------------------------------
+@dataclass
+class Figure:
+    """One row of the goals table: what was measured, the number, the goal, MET/MISSED."""
 
-    def check(label: str, ok: bool | None, detail: str) -> None:
-        lines.append(f"- {label}: {'skipped' if ok is None else 'MET' if ok else 'MISSED'} ({detail})")
+    measure: str
+    value: str
+    goal: str
+    met: bool | None            # None: not measured in this run (the value says why)
 
-    check("object engine ≤ 0.5× naive time at 784-30-10", big["object"] <= 0.5 * big["naive"],
-          f"{big['object'] / big['naive']:.2f}×")
-    mg = big["micrograd"]
-    check("object engine ≥ 300× faster than micrograd at 784-30-10", None if mg is None else mg / big["object"] >= 300,
-          fmt_ratio(mg, big["object"]))
-    mat = epoch["matrix backend"]
-    for dtype in ("float64", "float32"):
-        pt = epoch[f"PyTorch {dtype}"]
-        check(f"matrix backend (float64) at least as fast as PyTorch CPU {dtype} (batch 32)",
-              None if pt is None else mat <= pt, f"PyTorch takes {fmt_ratio(pt, mat)} the matrix backend's time")
-    loop, checked = epoch["plain numpy"], epoch["matrix, checks per batch"]
-    check("matrix backend (fit_batch, as train runs) no slower than the plain numpy loop (batch 32)",
-          mat <= loop, f"the matrix backend takes {mat / loop:.2f}× the loop's time; through "
-          f"forward/backward/step with NaN/inf checks on every batch {checked / loop:.2f}×")
-    gf = batch_flops(EPOCH_SIZES, BATCH) / mat / 1e9
-    check("matrix backend within 3× of the matmul limit", limit / gf <= 3, f"{limit / gf:.1f}×")
-    return lines
+    def line(self) -> str:
+        verdict = "skipped" if self.met is None else "MET" if self.met else "MISSED"
+        return f"| {self.measure} | {self.value} | {self.goal} | {verdict} |"
 
 
+@dataclass
+class Section:
+    """One part of the report: its markdown (headings, tables) and its goal figures."""
+
+    text: list[str]
+    figures: list[Figure]
+
+
+def ratio_figure(measure: str, ours: float | None, ref: float | None, ref_name: str, limit: float,
+                 detail: str = "") -> Figure:
+    """ours ÷ ref against a goal ``≤ limit×``; None when either was not measured."""
+    if ours is None or ref is None:
+        return Figure(measure, f"not measured ({ref_name} not available)", f"≤ {limit:g}× {ref_name}", None)
+    return Figure(measure, f"{ours / ref:.2f}× {ref_name}{detail}", f"≤ {limit:g}× {ref_name}", ours / ref <= limit)
+
+
+# -- 1. the graph engine (per sample; the speed-graph rows) ------------------------------------
+def graph_section(quick: bool) -> tuple[Section, dict]:
+    """The object engine per sample against naive and micrograd, and the seed003 epoch."""
+    sample = per_sample(quick)
+    figures = []
+    for sizes, micro_goal, naive_goal in (((3, 4, 2), 25, 1.0), ((784, 30, 10), 7000, 0.05)):
+        r = sample[sizes]
+        name = "-".join(map(str, sizes))
+        speedup = None if r["micrograd"] is None else r["micrograd"] / r["object"]
+        value = (f"{'?' if speedup is None else f'{speedup:,.0f}'}× micrograd; "
+                 f"{r['object'] / r['naive']:.2f}× naive's time ({r['object'] * 1e3:.3f} ms)")
+        met = None if speedup is None else speedup >= micro_goal and r["object"] <= naive_goal * r["naive"]
+        figures.append(Figure(f"{name}, forward+backward+step+zero_grad through the public calls", value,
+                              f"≥ {micro_goal:,}× micrograd and ≤ {naive_goal:g}× naive's time", met))
+    figures.append(Figure("3-4-2, fused per-sample training step (graph engine)",
+                          "not measured (no fused graph-engine step in this build)", "≥ 50× micrograd", None))
+    graph_s, matrix_s = seed003_epoch(quick)
+    figures.append(Figure("seed003 (784-50-10, per sample), one epoch, graph engine",
+                          f"{graph_s:.1f} s = {graph_s / matrix_s:.1f}× the matrix engine's per-sample epoch "
+                          f"({matrix_s:.2f} s)", "≤ 2× the matrix engine's", graph_s <= 2 * matrix_s))
+    text = ["## Per sample (forward + backward + step; sigmoid, ½Σ(a − t)²)", "```\n" + sample_table(sample) + "\n```"]
+    return Section(text, figures), sample
+
+
+def seed003_epoch(quick: bool) -> tuple[float, float]:
+    """Seconds of one 50,000-sample seed003 epoch (train's own epoch timer) on the graph engine and on
+    the matrix engine, from interleaved runs on fewer samples (the graph engine is far slower)."""
+    preset = ng.training.presets.get_preset("seed003")
+    X, Y = make_data(10_000)
+    y = Y.argmax(axis=1)
+    sizes = {"graph": 200 if quick else 1000, "matrix": 10_000}
+    seconds: dict[str, list[float]] = {"graph": [], "matrix": []}
+    for _ in range(1 if quick else 3):
+        for engine, n in sizes.items():
+            history = ng.train(preset.build(0), X[:n], y[:n], engine=engine, batch_size=1, lr=preset.lr,
+                               targets=preset.targets, progress=False, threads=1)
+            seconds[engine].append(history[0].seconds / n * EPOCH_SAMPLES)
+    return float(np.median(seconds["graph"])), float(np.median(seconds["matrix"]))
+
+
+# -- 2. the matrix backend ---------------------------------------------------------------------
+def matrix_section(quick: bool) -> Section:
+    """Batch 1 against the dgemv/dger floor, batch 32 against the dgemm limit and the others,
+    batch 256 in float32 against PyTorch float32."""
+    net = ng.Network.layered(EPOCH_SIZES, activation="sigmoid", output_activation="softmax",
+                             loss="cross_entropy", seed=0)
+    n1 = 4000 if quick else 20_000
+    X1, Y1 = make_data(n1, seed=1)
+    one = interleaved_medians({"floor": (blas2_floor(net, X1, Y1, LR), 1),
+                               "matrix": (per_sample_backend(net, X1, Y1, LR), 1)}, 3 if quick else 7)
+    floor_s, ours_s = (one[k] / n1 * EPOCH_SAMPLES for k in ("floor", "matrix"))
+    epoch, limit = per_epoch(quick)
+    big = batch256(net, quick)
+    gf = batch_flops(EPOCH_SIZES, BATCH) / epoch["matrix backend"] / 1e9
+    figures = [
+        ratio_figure("matrix backend, batch 1, 784-100-10 epoch (train's fused per-sample path)", ours_s, floor_s,
+                     "the dgemv/dger floor", 1.25, f" ({ours_s:.2f} s against {floor_s:.2f} s per epoch)"),
+        Figure("matrix backend, batch 32", f"{limit / gf:.2f}× the dgemm limit ({gf:.1f} of {limit:.1f} GFLOP/s)",
+               "≤ 1.2× the dgemm limit", limit / gf <= 1.2),
+        ratio_figure('matrix backend, batch 256, dtype="float32"', big["matrix float32"], big["PyTorch float32"],
+                     "PyTorch CPU float32's time", 1.0,
+                     "" if big["PyTorch float32"] is None else
+                     f" ({big['matrix float32'] * EPOCH_SAMPLES / 256:.3f} against "
+                     f"{big['PyTorch float32'] * EPOCH_SAMPLES / 256:.3f} s per epoch)"),
+    ]
+    batch1 = format_table(["engine", "s/epoch", "÷ floor"],
+                          [["dgemv/dger floor (hand-written)", f"{floor_s:.2f}", "1.00×"],
+                           ["matrix backend, fit_samples (train, batch 1)", f"{ours_s:.2f}",
+                            f"{ours_s / floor_s:.2f}×"]])
+    rows256 = [[name, fmt_ms(s), "skipped" if s is None else f"{s * EPOCH_SAMPLES / 256:.3f}",
+                fmt_ratio(s, big["PyTorch float32"])] for name, s in big.items()]
+    text = [f"## Per MNIST-sized epoch, batch 1 ({'-'.join(map(str, EPOCH_SIZES))}, sigmoid, softmax + "
+            f"cross-entropy; {n1:,} samples timed, scaled to {EPOCH_SAMPLES:,})", "```\n" + batch1 + "\n```",
+            f"## Per MNIST-sized epoch ({'-'.join(map(str, EPOCH_SIZES))}, batch {BATCH}, "
+            f"{EPOCH_SAMPLES:,} samples, softmax + cross-entropy, random data)",
+            "```\n" + epoch_table(epoch, limit) + "\n```",
+            "## Per MNIST-sized epoch, batch 256",
+            "```\n" + format_table(["engine", "ms/batch", "s/epoch", "time ÷ PyTorch float32"], rows256) + "\n```"]
+    return Section(text, figures + older_goals(epoch, limit))
+
+
+def batch256(net: ng.Network, quick: bool) -> dict[str, float | None]:
+    """Seconds per batch of 256: the matrix backend in float32 and float64, PyTorch float32."""
+    n_batches = 20 if quick else 60
+    X, Y = make_data(n_batches * 256, seed=2)
+    runs: dict[str, Callable[[], None] | None] = {
+        "matrix float32": matrix_backend(net, X, Y, 256, LR, "column", dtype="float32"),
+        "matrix float64": matrix_backend(net, X, Y, 256, LR, "column")}
+    try:
+        runs["PyTorch float32"] = torch_loop(net, X, Y, 256, LR, "float32")
+    except ImportError:
+        runs["PyTorch float32"] = None
+    timed = interleaved_medians({k: (fn, 1) for k, fn in runs.items() if fn is not None}, 5 if quick else 9)
+    return {name: None if name not in timed else timed[name] / n_batches for name in runs}
+
+
+def older_goals(epoch: dict, limit: float) -> list[Figure]:
+    """The earlier matrix-backend goals, still checked."""
+    mat, loop = epoch["matrix backend"], epoch["plain numpy"]
+    out = [Figure(f"matrix backend (float64) at least as fast as PyTorch CPU {dtype} (batch 32)",
+                  f"PyTorch takes {fmt_ratio(epoch[f'PyTorch {dtype}'], mat)} the matrix backend's time",
+                  "≥ 1.0×", None if epoch[f"PyTorch {dtype}"] is None else mat <= epoch[f"PyTorch {dtype}"])
+           for dtype in ("float64", "float32")]
+    out.append(Figure("matrix backend (fit_batch, as train runs) no slower than the plain numpy loop (batch 32)",
+                      f"{mat / loop:.2f}× the loop's time; with NaN/inf checks on every batch "
+                      f"{epoch['matrix, checks per batch'] / loop:.2f}×", "≤ 1.0×", mat <= loop))
+    return out
+
+
+# -- 3. start-up ---------------------------------------------------------------------------------
+def startup_section(quick: bool) -> Section:
+    """``import neurograph`` and ``neurograph draw`` as whole processes, against ``import numpy``."""
+    times = {k: float(np.median(v)) for k, v in startup.measure(3 if quick else 9).items()}
+    numpy_s, import_s = times["import numpy"], times["import neurograph"]
+    draw_s = times["neurograph draw (784-100-10)"]
+    figures = [ratio_figure("`import neurograph` (process wall time)", import_s, numpy_s, "`import numpy`", 1.7,
+                            f" ({import_s:.3f} s against {numpy_s:.3f} s)"),
+               Figure("`neurograph draw` of a saved 784-100-10 model, whole process",
+                      f"{draw_s:.2f} s = {draw_s / ISSUE_DRAW_S:.2f}× issue 15's 1.39 s, "
+                      f"{draw_s / numpy_s:.2f}× `python -c \"import numpy\"`",
+                      "≤ 0.5× 1.39 s, or ≤ 3× `import numpy`",
+                      draw_s <= 0.5 * ISSUE_DRAW_S or draw_s <= 3 * numpy_s)]
+    rows = [[name, f"{s:.3f}", f"{s / numpy_s:.2f}×"] for name, s in times.items()]
+    text = ["## Start-up (whole processes, wall-clock median of interleaved rounds)",
+            "```\n" + format_table(["command", "s", "÷ import numpy"], rows) + "\n```"]
+    return Section(text, figures)
+
+
+ISSUE_DRAW_S = 1.39         # `neurograph draw` of a 784-100-10 model when issue 15 was written
+
+
+def memory_section() -> Section:
+    mem = memory(EPOCH_SIZES)
+    lines = [f"- {name}: {b:,.0f} bytes per edge = {b / 8:.1f}× the 8 bytes per weight of a "
+             f"float64 weight matrix" for name, b in mem.items()]
+    return Section([f"## Memory of a {'-'.join(map(str, EPOCH_SIZES))} network ({n_edges(EPOCH_SIZES):,} edges, "
+                    "tracemalloc)", "\n".join(lines)], [])
 def plot(sample: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
@@ -308,7 +458,7 @@ def plot(sample: dict, path: Path) -> None:
 
 MOVING_ON = """neurograph is for seeing and checking every number of a fully connected network
 that fits on one machine: per-neuron objects, the matrix backend, pictures, cross-checks.
-It has no GPU, no convolutions, no float32 path and no distributed training.  When a
+It has no GPU, no convolutions and no distributed training (float32 only on the matrix backend).  When a
 model needs those, `net.to_torch()` gives an `nn.Module` with the same weights
 (`nn.Sequential` of `Linear` + activations for layered nets, a node-by-node `GraphModule`
 for other DAGs) and `Network.from_torch(mlp, loss=...)` brings a plain MLP back;
@@ -322,29 +472,21 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     command = "python benchmarks/compare.py" + (" --quick" if args.quick else "")
     with threadpool_limits(1):
-        print("BLAS threads: 1 (threadpool_limits(1)); PyTorch: torch.set_num_threads(1)", flush=True)
-        sample = per_sample(args.quick)
-        epoch, limit = per_epoch(args.quick)
-        mem = memory(EPOCH_SIZES)
-
+        print("BLAS threads: 1 (threadpool_limits(1), scipy's BLAS loaded first); PyTorch: torch.set_num_threads(1)",
+              flush=True)
+        graph, sample = graph_section(args.quick)
+        sections = [graph, matrix_section(args.quick), startup_section(args.quick), memory_section()]
+    figures = [f for s in sections for f in s.figures]
     header = (f"Command: `{command}` — {datetime.date.today()}, Python {platform.python_version()}, "
               f"numpy {np.__version__}, {platform.machine()} with {os.cpu_count()} cores, "
-              "BLAS threads 1 (threadpool_limits(1)), torch threads 1. "
-              "The machine is shared: other jobs may have been running; times are CPU-time medians of interleaved repeats.")
-    mem_lines = [f"- {name}: {b:,.0f} bytes per edge = {b / 8:.1f}× the 8 bytes per weight of a "
-                 f"float64 weight matrix" for name, b in mem.items()]
-    text = "\n\n".join([
-        "# Benchmarks", header,
-        "## Per sample (forward + backward + step; sigmoid, ½Σ(a − t)²)", "```\n" + sample_table(sample) + "\n```",
-        f"## Per MNIST-sized epoch ({'-'.join(map(str, EPOCH_SIZES))}, batch {BATCH}, "
-        f"{EPOCH_SAMPLES:,} samples, softmax + cross-entropy, random data)",
-        "```\n" + epoch_table(epoch, limit) + "\n```",
-        f"## Memory of a {'-'.join(map(str, EPOCH_SIZES))} network ({n_edges(EPOCH_SIZES):,} edges, tracemalloc)",
-        "\n".join(mem_lines),
-        "## Goals", "\n".join(goals(sample, epoch, limit)),
-        "## Where neurograph stops and PyTorch starts", MOVING_ON,
-        "![time per sample vs network size](bench_speed.png)",
-    ]) + "\n"
+              "BLAS threads 1 (threadpool_limits(1)), torch threads 1. The machine is shared: other jobs "
+              "may have been running; compute times are CPU-time medians of interleaved repeats, start-up "
+              "times wall-clock medians of interleaved subprocess runs.")
+    goals = ["| measure | this run | goal | |", "|---|---|---|---|", *(f.line() for f in figures)]
+    text = "\n\n".join(["# Benchmarks", header, "## Goals", "\n".join(goals),
+                        *(part for s in sections for part in s.text),
+                        "## Where neurograph stops and PyTorch starts", MOVING_ON,
+                        "![time per sample vs network size](bench_speed.png)"]) + "\n"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmarks.md").write_text(text, encoding="utf-8")
     plot(sample, args.out / "bench_speed.png")
