@@ -54,6 +54,7 @@ from matrix_speed import (blas2_floor, make_data, matrix_backend, numpy_loop, pe
 from naive_engine import NaiveNetwork  # noqa: E402
 
 import neurograph as ng  # noqa: E402
+from neurograph.matrix.kernels import load_blas  # noqa: E402
 from neurograph.explanations.tables import format_table  # noqa: E402
 
 SAMPLE_SIZES = ([3, 4, 2], [64, 32, 10], [784, 30, 10])
@@ -457,20 +458,55 @@ def plot(sample: dict, path: Path) -> None:
 
 
 MOVING_ON = """neurograph is for seeing and checking every number of a fully connected network
-that fits on one machine: per-neuron objects, the matrix backend, pictures, cross-checks.
-It has no GPU, no convolutions and no distributed training (float32 only on the matrix backend).  When a
-model needs those, `net.to_torch()` gives an `nn.Module` with the same weights
-(`nn.Sequential` of `Linear` + activations for layered nets, a node-by-node `GraphModule`
-for other DAGs) and `Network.from_torch(mlp, loss=...)` brings a plain MLP back;
-`tests/test_torch_bridge.py` shows identical outputs and gradients."""
+that fits on one machine. It has no GPU, no convolutions and no distributed
+training (float32 only on the matrix backend). When a model outgrows it, `net.to_torch()`
+returns an `nn.Module` with the same weights (`nn.Sequential` for layered nets, a
+node-by-node module for other DAGs), `ng.Network.from_torch(mlp)` brings an MLP back, and
+`ng.train(net, …, engine="torch")` trains on PyTorch (see "Bring your own model"
+below; `pip install '.[torch]'`); `tests/test_torch_bridge.py` shows identical
+outputs and gradients."""
+
+
+# -- the README's speed section ----------------------------------------------------------------
+README_HEADING = "## Speed, memory, and where PyTorch takes over"
+README_INTRO = """`make bench` (or `python benchmarks/compare.py`) measures everything in one run
+with one BLAS thread, prints issue 15's goals with MET or MISSED, and writes `docs/benchmarks.md`
+and `docs/bench_speed.png`; `--readme` then rewrites this section from that report
+(`--readme-only` does it from the last report without measuring). `python benchmarks/matrix_speed.py`
+times the matrix backend per MNIST epoch and `python benchmarks/startup.py` the start-up alone."""
+SPREAD_NOTES = """How much to trust one run: this VM has 2 cores shared with other jobs (load average 10–13
+during the run above), so absolute times move by 2× and more; ratios of engines timed in the
+same interleaved rounds move much less, but a ratio within about ±15 % of its goal can land on
+either side in another run. Start-up figures are wall-clock medians and move the most: a loaded
+machine slows `python -c "import numpy"` too, so the ratios divide the load out only in part."""
+
+
+def update_readme(readme: Path, report: str) -> None:
+    """Replace the README's speed section (up to its next ``## `` heading) with ``report``
+    (the text of docs/benchmarks.md: its headings one level down, the picture path from the root)."""
+    text = readme.read_text(encoding="utf-8")
+    start = text.index(README_HEADING)
+    end = text.index("\n## ", start + len(README_HEADING)) + 1
+    lines = [("#" + line if line.startswith("## ") else line) for line in report.splitlines()
+             if not line.startswith("# ")]
+    body = "\n".join(lines).replace("](bench_speed.png)", "](docs/bench_speed.png)").strip()
+    readme.write_text(text[:start] + "\n\n".join([README_HEADING, README_INTRO, body, SPREAD_NOTES]) + "\n\n"
+                      + text[end:], encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="short run: fewer repeats and samples")
     ap.add_argument("--out", type=Path, default=ROOT / "docs", help="where to write benchmarks.md and bench_speed.png")
+    ap.add_argument("--readme", action="store_true", help="then rewrite the README's speed section from the report")
+    ap.add_argument("--readme-only", action="store_true",
+                    help="rewrite the README's speed section from the last benchmarks.md; measure nothing")
     args = ap.parse_args(argv)
+    if args.readme_only:
+        update_readme(ROOT / "README.md", (args.out / "benchmarks.md").read_text(encoding="utf-8"))
+        return
     command = "python benchmarks/compare.py" + (" --quick" if args.quick else "")
+    load_blas()                 # threadpoolctl limits only loaded libraries: scipy's OpenBLAS must be loaded first
     with threadpool_limits(1):
         print("BLAS threads: 1 (threadpool_limits(1), scipy's BLAS loaded first); PyTorch: torch.set_num_threads(1)",
               flush=True)
@@ -492,6 +528,9 @@ def main(argv: list[str] | None = None) -> None:
     plot(sample, args.out / "bench_speed.png")
     print("\n" + text)
     print(f"wrote {args.out / 'benchmarks.md'} and {args.out / 'bench_speed.png'}")
+    if args.readme:
+        update_readme(ROOT / "README.md", text)
+        print(f"rewrote the speed section of {ROOT / 'README.md'}")
 
 
 if __name__ == "__main__":

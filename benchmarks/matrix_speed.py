@@ -31,6 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from neurograph import MatrixNetwork, Network
+from neurograph.matrix.kernels import load_blas
 from neurograph.training.loop import PER_SAMPLE_CHUNK
 from neurograph.explanations.tables import format_table
 
@@ -227,6 +228,7 @@ def main() -> None:
     except ImportError:
         skipped = "PyTorch: skipped (torch not importable; pip install '.[bench]')"
 
+    load_blas()                 # threadpoolctl limits only loaded libraries: scipy's OpenBLAS must be loaded first
     with threadpool_limits(1):
         blas = ", ".join(f"{p['internal_api']} ({Path(p['filepath']).parent.name}) {p['num_threads']} thread(s)"
                          for p in threadpool_info())
