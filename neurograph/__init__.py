@@ -20,7 +20,8 @@ from neurograph.check.compare import Comparison, check_backprop, compare
 from neurograph.check.grade import Grade, grade
 from neurograph.training import datasets
 from neurograph.training.datasets import load_mnist, mnist_subset, xor
-from neurograph.training.loop import History, ScheduleFailed, TrainingDiverged, TrainingInterrupted, evaluate, train
+from neurograph.training.history import History, ScheduleFailed, TrainingDiverged, TrainingInterrupted
+from neurograph.training.loop import evaluate, train
 from neurograph.training.presets import run_preset
 
 __version__ = "0.1.0"

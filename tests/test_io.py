@@ -66,7 +66,8 @@ def test_save_is_atomic(tmp_path, monkeypatch):
     ('{"format": "neurograph", "version": 9}', "unsupported format version 9"),
     ('{"format": "neurograph", "version": 1, "loss": "squared", "nodes": []}', "missing key 'edges'"),
     ('{"format": "neurograph", "version": 1, "loss": "squared", "nodes": [{"id": 1, "kind": "input", '
-     '"activation": "identity", "bias": null}], "edges": [{"src": 1, "dst": 2, "weight": 1}]}', "node 2 does not exist"),
+     '"activation": "identity", "bias": null}], "edges": [{"src": 1, "dst": 2, "weight": 1}]}',
+     "node 2 does not exist"),
     ('{"format": "neurograph", "version": 1, "loss": "hinge", "nodes": [], "edges": []}', "unknown loss 'hinge'"),
     ('{"format": "neurograph", "version": 1, "loss": "squared", "nodes": [], "edges": []}', "no input nodes"),
 ])

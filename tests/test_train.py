@@ -7,7 +7,9 @@ from neurograph.commands.cli import main
 from neurograph.training.datasets import mnist_subset, one_hot, xor
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.training.presets import PRESETS, get_preset, run_preset, seed003_init
-from neurograph.training.loop import (TrainingDiverged, copy_parameters, evaluate, learning_rate, train)
+from neurograph.training.engines import copy_parameters
+from neurograph.training.history import TrainingDiverged
+from neurograph.training.loop import evaluate, learning_rate, train
 
 
 @pytest.fixture(scope="module")

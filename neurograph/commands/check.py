@@ -57,7 +57,11 @@ def run(args) -> int:
     if real is not None and real.t is None:
         raise ValueError(f"{real.source} has no target to check the backward pass with; give the label or "
                          "target columns (or a model with 10 outputs for MNIST)")
-    X, T = (real.x[None], real.t[None]) if real is not None else random_batch(net, args.rows, args.seed)
+    if real is not None:
+        assert real.t is not None                      # refused just above
+        X, T = real.x[None], real.t[None]
+    else:
+        X, T = random_batch(net, args.rows, args.seed)
     report = crosscheck(net, X, T, samples=args.samples, tol=args.tol, seed=args.seed,
                         convention=args.convention, torch=False if args.no_torch else None)
     batch = real.source if real is not None else f"random batch of {args.rows} (seed {args.seed})"

@@ -21,8 +21,9 @@ from neurograph.engine.graph import Network
 from neurograph.io.json_file import save_target
 from neurograph.io.model_file import load_model
 from neurograph.training.data_files import NAMED, DataSet, load_data
-from neurograph.training.loop import (ENGINES, EpochRecord, History, TrainingDiverged, TrainingInterrupted, evaluate,
-                                      train)
+from neurograph.training.engines import ENGINES
+from neurograph.training.history import EpochRecord, History, TrainingDiverged, TrainingInterrupted
+from neurograph.training.loop import evaluate, train
 from neurograph.training.presets import PRESETS, get_preset, run_preset
 
 #: defaults for a saved model (a preset brings its own)

@@ -10,7 +10,7 @@ from neurograph.explanations.html import html_table
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from neurograph.training.loop import EpochRecord, History
+    from neurograph.training.history import EpochRecord, History
 
 #: epochs listed in the notebook table: the first and last few
 SHOW = 5

@@ -37,128 +37,22 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Callable, Union
+from collections.abc import Callable
 
 import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
-from neurograph.matrix.kernels import load_blas
-from neurograph.matrix.network import DTYPES, MatrixNetwork
-from neurograph.explanations.tables import format_table
+from neurograph.matrix.network import MatrixNetwork
 from neurograph.engine import validation as check
 from neurograph.training.progress import TrainingBar
+from neurograph.training.engines import MatrixEngine, make_engine
+from neurograph.training.history import (EpochRecord, History, ScheduleFailed, TrainingDiverged,
+                                         TrainingInterrupted)
 from neurograph.training.targets import Task, task_for
 
-Schedule = Union[float, dict, Callable[[int], float]]
-ENGINES = ("graph", "matrix", "torch")
+Schedule = float | dict | Callable[[int], float]
 PER_SAMPLE_CHUNK = 1000        # samples per call of the fused per-sample path (the progress bar moves between)
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN/inf or exceeded ``max_loss``; ``.history`` holds what ran."""
-
-    def __init__(self, message: str, history: "History"):
-        super().__init__(message)
-        self.history = history
-
-
-class ScheduleFailed(ValueError):
-    """The learning-rate schedule gave a bad η (NaN, inf, < 0, not a number) before some epoch;
-    ``.history`` holds the epochs that ran and ``.history.network`` their parameters."""
-
-    def __init__(self, message: str, history: History):
-        super().__init__(message)
-        self.history = history
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during ``train``: the weights are those of the last finished epoch, ``.history`` holds it."""
-
-    def __init__(self, message: str, history: History):
-        super().__init__(message)
-        self.history = history
-
-
-@dataclass
-class EpochRecord:
-    """One epoch: its learning rate, the running training loss/accuracy (averaged
-    over the samples as they were trained on), the held-out scores after the
-    epoch, and the wall-clock seconds of the training pass and of the evaluation.
-    Regression fills the ``*_r2`` fields (R²) and leaves the accuracies None."""
-
-    epoch: int
-    lr: float
-    train_loss: float
-    train_accuracy: float | None
-    valid_loss: float | None
-    valid_accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
-    seconds: float
-    eval_seconds: float
-    train_r2: float | None = None
-    valid_r2: float | None = None
-    test_r2: float | None = None
-
-    @classmethod
-    def of(cls, epoch: int, lr: float, scores: dict[str, tuple[float, float]], metric: str,
-           seconds: float, eval_seconds: float) -> EpochRecord:
-        """A record from {split: (mean loss, score)}; the score goes to ``<split>_<metric>``."""
-        values: dict = {f"{split}_{kind}": None for split in ("train", "valid", "test")
-                        for kind in ("loss", "accuracy", "r2")}
-        for split, (loss, score) in scores.items():
-            values[f"{split}_loss"], values[f"{split}_{metric}"] = loss, score
-        return cls(epoch=epoch, lr=lr, seconds=seconds, eval_seconds=eval_seconds, **values)
-
-
-@dataclass
-class History:
-    """What ``train`` did, epoch by epoch (``history[-1].test_accuracy`` …)."""
-
-    engine: str
-    records: list[EpochRecord] = field(default_factory=list)
-    stopped: str | None = None
-    network: Network | None = None
-    preset: object | None = None      # set by neurograph.training.presets.run_preset
-    metric: str = "accuracy"          # "accuracy" (classes) or "r2" (regression)
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __getitem__(self, i: int) -> EpochRecord:
-        return self.records[i]
-
-    def column(self, name: str) -> list:
-        """One field over all epochs, e.g. ``history.column("test_accuracy")``."""
-        return [getattr(r, name) for r in self.records]
-
-    def to_dicts(self) -> list[dict]:
-        return [asdict(r) for r in self.records]
-
-    def table(self) -> str:
-        short = "acc" if self.metric == "accuracy" else "R²"
-        rows = [(r.epoch, r.lr, r.train_loss, getattr(r, f"train_{self.metric}"), getattr(r, f"valid_{self.metric}"),
-                 r.test_loss, getattr(r, f"test_{self.metric}"), r.seconds) for r in self.records]
-        return format_table(["epoch", "lr", "train loss", f"train {short}", f"valid {short}", "test loss",
-                             f"test {short}", "s"], rows, floatfmt=".4f")
-
-    def plot(self, path: Path | str, title: str = "") -> Path:
-        """Save loss and accuracy (or R²) curves as a PNG (needs matplotlib: extra ``plot``)."""
-        from neurograph.training.history_view import curves_figure
-        path = Path(path)
-        curves_figure(self, title).savefig(path, format="png")
-        return path
-
-    def __repr__(self) -> str:
-        from neurograph.training.history_view import summary
-        return f"<History {summary(self)}>"
-
-    def _repr_html_(self) -> str:
-        from neurograph.training.history_view import history_html
-        return history_html(self)
 
 
 def learning_rate(schedule: Schedule, epoch: int) -> float:
@@ -185,137 +79,11 @@ def _check_schedule(schedule: Schedule) -> None:
         learning_rate(schedule, 0)
 
 
-def copy_parameters(src: Network, dst: Network) -> None:
-    """Copy every weight and bias of ``src`` onto the same edges and nodes of ``dst``.
-
-    Both networks must have the same node ids and edges (ValueError otherwise).
-    """
-    ours, theirs = np.stack(src.edge_arrays()[:2]), np.stack(dst.edge_arrays()[:2])   # (source, destination) ids
-    differ = [n.id for n in src.nodes if n.has_bias != dst.node(n.id).has_bias]
-    if ours.shape != theirs.shape:
-        differ.append(min(set(map(tuple, ours.T.tolist())) ^ set(map(tuple, theirs.T.tolist())))[1])
-    elif (ours != theirs).any():
-        differ.append(int(ours[1, np.flatnonzero((ours != theirs).any(axis=0))[0]]))
-    if differ:
-        raise ValueError(f"node {min(differ)} has different incoming edges or bias in the two networks")
-    dst.set_parameters(*src.get_parameters())               # both in net.edges order, biases by id
-
-
-class _GraphEngine:
-    """Per-sample forward/backward along the edges; minibatch = summed grads."""
-
-    name = "graph"
-
-    def __init__(self, net: Network):
-        self.net = net
-        self.loss, self.n_in, self.n_out = net.loss, net.n_inputs, net.n_outputs
-        net.zero_grad()                                      # no gradient left over from before train()
-
-    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
-            biases: bool) -> tuple[float, np.ndarray]:
-        net, m = self.net, len(X)
-        if m == 1:                                           # the fused per-sample path
-            loss = net.train_step(X[0], T[0], lr, weight_decay=weight_decay, biases=biases)
-            return loss, net.last_outputs()[None, :]
-        Y = np.empty_like(T)
-        total = 0.0
-        for i in range(m):
-            Y[i] = net.forward(X[i])
-            total += net.backward(T[i])                      # grads accumulate: Σ_x ∂C_x/∂w
-        net.step(lr / m, weight_decay=weight_decay * m, biases=biases)   # w ← w − η·(Σ/m + λ·w)
-        net.zero_grad()
-        return total / m, Y
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.net.forward(X)
-
-    def snapshot(self):
-        return self.net.get_parameters()
-
-    def restore(self, state) -> None:
-        self.net.set_parameters(*state)
-
-    def finish(self) -> Network:
-        return self.net
-
-
-class _MatrixEngine:
-    """Whole minibatches as matrix products; weights copied back at the end."""
-
-    name = "matrix"
-
-    def __init__(self, model: Network | MatrixNetwork, convention: str, dtype: str):
-        if isinstance(model, MatrixNetwork):
-            if np.dtype(dtype) != model.dtype:
-                raise ValueError(f"this MatrixNetwork computes in {model.dtype}; pass dtype='{model.dtype}' "
-                                 f"(got {dtype!r})")
-            self.net, self.m = None, model
-        else:
-            self.net, self.m = model, MatrixNetwork(model, convention=convention, dtype=dtype)
-        self.loss, self.n_in, self.n_out = self.m.loss_name, self.m.n_inputs, self.m.n_outputs
-        self.dtype = self.m.dtype
-        load_blas()                     # now, so that train's threadpool_limits reaches scipy's BLAS too
-
-    def fit_samples(self, X: np.ndarray, T: np.ndarray, order: np.ndarray, lr: float, weight_decay: float,
-                    biases: bool, max_loss: float) -> tuple[np.ndarray, np.ndarray]:
-        """batch_size=1: the fused per-sample loop over the rows ``order`` (train checked X and T)."""
-        return self.m.fit_samples(X, T, lr, weight_decay, biases, order=order, max_loss=max_loss,
-                                  check_finite=False)
-
-    def fit(self, X: np.ndarray, T: np.ndarray, lr: float, weight_decay: float,
-            biases: bool) -> tuple[float, np.ndarray]:
-        loss = self.m.fit_batch(X, T, lr, weight_decay, check_finite=False,   # train() checked X and T
-                                biases=biases)
-        return loss, self.m.a[-1].copy()
-
-    def predict(self, X: np.ndarray, chunk: int = 2000) -> np.ndarray:
-        return np.concatenate([self.m.forward(np.asarray(X[i:i + chunk], dtype=self.dtype), check_finite=False)
-                               for i in range(0, len(X), chunk)])            # X was checked once
-
-    def snapshot(self):
-        return [w.copy() for w in self.m.weights.values()], [b.copy() for b in self.m.biases]
-
-    def restore(self, state) -> None:
-        weights, biases = state
-        for view, w in zip(self.m.weights.values(), weights):
-            view[...] = w
-        for b, saved in zip(self.m.biases, biases):
-            b[...] = saved
-
-    def finish(self) -> Network:
-        trained = self.m.to_graph()
-        if self.net is None:
-            return trained
-        copy_parameters(trained, self.net)
-        return self.net
-
-
-def _engine(model, engine: str, convention: str, device: str = "cpu", dtype: str = "float64"):
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    if engine == "torch" and isinstance(model, Network):
-        from neurograph.training.torch_engine import TorchEngine
-        return TorchEngine(model, device=device, dtype=dtype)
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
-    if isinstance(model, MatrixNetwork):
-        if engine != "matrix":
-            raise ValueError("a MatrixNetwork trains on the matrix engine; pass engine='matrix'")
-        return _MatrixEngine(model, convention, dtype)
-    if not isinstance(model, Network):
-        raise TypeError(f"train needs a Network or MatrixNetwork, got {type(model).__name__}")
-    if engine == "graph":
-        if dtype != "float64":
-            raise ValueError(f"the graph engine computes in float64; dtype={dtype!r} needs engine='matrix'")
-        return _GraphEngine(model)
-    return _MatrixEngine(model, convention, dtype)
-
-
 def _steps(eng, X: np.ndarray, T: np.ndarray, order: np.ndarray, batch_size: int, eta: float,
            weight_decay: float, biases: bool, max_loss: float):
     """One training epoch as (first sample, rows done, Σ loss·rows, last loss, outputs, note) per minibatch —
     or, at batch size 1 on the matrix engine, per chunk of samples through the fused per-sample path."""
-    if batch_size == 1 and isinstance(eng, _MatrixEngine):
+    if batch_size == 1 and isinstance(eng, MatrixEngine):
         for b in range(0, len(order), PER_SAMPLE_CHUNK):
             losses, Y = eng.fit_samples(X, T, order[b:b + PER_SAMPLE_CHUNK], eta, weight_decay, biases, max_loss)
             total = 0.0
@@ -326,7 +94,7 @@ def _steps(eng, X: np.ndarray, T: np.ndarray, order: np.ndarray, batch_size: int
     for b in range(0, len(order), batch_size):
         idx = order[b:b + batch_size]
         try:
-            rows = X[idx] if isinstance(eng, _MatrixEngine) else np.asarray(X[idx], dtype=float)
+            rows = X[idx] if isinstance(eng, MatrixEngine) else np.asarray(X[idx], dtype=float)
             loss, Y = eng.fit(rows, T[idx], eta, weight_decay, biases)
         except ValueError as exc:       # data were checked above: only overflow lands here
             yield b, idx, float("nan"), float("nan"), None, f" ({exc})"
@@ -392,7 +160,7 @@ def evaluate(net: Network | MatrixNetwork, X, y, targets: tuple[float, float] = 
     The loss is the network's own (with softmax outputs ln a is floored at
     1e-300).  ``engine="graph"`` computes along the edges, sample by sample.
     """
-    eng = _engine(net, engine, "row", dtype=str(net.dtype) if isinstance(net, MatrixNetwork) else "float64")
+    eng = make_engine(net, engine, "row", dtype=str(net.dtype) if isinstance(net, MatrixNetwork) else "float64")
     return _score(eng, *_labels_and_targets(X, y, eng.n_in, eng.n_out, eng.loss, _target_pair(targets), "evaluation"))
 
 
@@ -451,11 +219,11 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
     (the last complete epoch kept) when a callable ``lr`` returns a bad η, and on
     Ctrl-C TrainingInterrupted (a KeyboardInterrupt; weights of the last finished epoch).
     """
-    eng = _engine(net, engine, convention, device, dtype)
+    eng = make_engine(net, engine, convention, device, dtype)
     n_in, n_out = eng.n_in, eng.n_out
     targets = _target_pair(targets)
     X, y, T, task = _labels_and_targets(X, y, n_in, n_out, eng.loss, targets, "training")
-    held_out = {name: _labels_and_targets(*pair, n_in, n_out, eng.loss, targets, name)
+    held_out = {name: _labels_and_targets(pair[0], pair[1], n_in, n_out, eng.loss, targets, name)
                 for name, pair in (("valid", valid), ("test", test)) if pair is not None}
     for name, data in held_out.items():
         if data[3].metric != task.metric:
@@ -468,9 +236,9 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
 
     from threadpoolctl import threadpool_limits
 
-    if isinstance(eng, _MatrixEngine):                       # converted once, not per batch
+    if isinstance(eng, MatrixEngine):                       # converted once, not per batch
         X, T = np.ascontiguousarray(X, dtype=eng.dtype), np.ascontiguousarray(T, dtype=eng.dtype)
-    every = 1 if batch_size == 1 and isinstance(eng, _MatrixEngine) else 200    # steps between bar postfixes
+    every = 1 if batch_size == 1 and isinstance(eng, MatrixEngine) else 200    # steps between bar postfixes
     rng = np.random.default_rng(seed)
     history = History(engine=eng.name, metric=task.metric)
     limits = threadpool_limits(limits=threads) if threads else nullcontext()

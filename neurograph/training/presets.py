@@ -18,7 +18,8 @@ import numpy as np
 
 from neurograph.training.datasets import load_mnist, mnist_subset
 from neurograph.engine.graph import Network
-from neurograph.training.loop import EpochRecord, History, Schedule, train
+from neurograph.training.history import EpochRecord, History
+from neurograph.training.loop import Schedule, train
 from neurograph.engine import validation as check
 
 
