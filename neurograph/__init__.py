@@ -26,11 +26,8 @@ from neurograph.training.presets import run_preset
 
 __version__ = "0.1.0"
 
-__all__ = ["ACTIVATIONS", "CrosscheckReport", "Edge", "Explanation", "History", "INITIALIZERS", "LOSSES",
-           "MatrixNetwork", "Network", "Node", "ScheduleFailed", "TrainingDiverged", "TrainingInterrupted",
-           "crosscheck", "datasets",
-           "evaluate", "examples",
-           "explain", "explain_matrix", "get_activation", "get_loss", "load_mnist",
+__all__ = ["ACTIVATIONS", "Comparison", "CrosscheckReport", "Edge", "Explanation", "Grade", "History",
+           "INITIALIZERS", "LOSSES", "MatrixNetwork", "Network", "Node", "ScheduleFailed", "TrainingDiverged",
+           "TrainingInterrupted", "check_backprop", "compare", "crosscheck", "datasets", "evaluate", "examples",
+           "explain", "explain_matrix", "get_activation", "get_loss", "grade", "load_mnist",
            "mnist_subset", "run_preset", "train", "xor", "__version__"]
-# the user's own math (issue 13)
-__all__ += ["Comparison", "Grade", "check_backprop", "compare", "grade"]
