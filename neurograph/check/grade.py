@@ -7,6 +7,11 @@ Answers are named as the pictures and ``explain`` write them — ``z_4``, ``a_4`
 with: −0.0223 is right for −0.022314…, and for −0.022386… both −0.0224
 (rounded) and −0.0223 (truncated) are accepted.  A float's digits are
 read from its shortest repr (write a string to keep trailing zeros, "0.2500").
+An answer must also carry at least one significant digit of the true value v:
+its last digit's place value u (0.0223 → 0.0001, 0 → 1) must satisfy u ≤ |v|.
+A coarser answer cannot be judged (``C = 0`` would pass for 0.1796) and is
+wrong, with the hint "write more digits"; 0 stays right for a v that is
+exactly 0 or at most √ε ≈ 1.5e-8.  The rules are in ``neurograph.check.precision``.
 A wrong answer gets a hint from the vocabulary of ``neurograph.check.diagnose``
 when one of its mistakes, recomputed for that number, gives what was written.
 The network is never changed (everything runs on a copy).
@@ -15,14 +20,14 @@ from __future__ import annotations
 
 import csv
 import html
-import numbers
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
+from neurograph.check.precision import at_digits, coarse_hint, right_at_precision, written
 from neurograph.engine.graph import Network, Node
 from neurograph.engine.validation import finite_array, finite_number
 from neurograph.explanations.tables import format_table
@@ -42,34 +47,6 @@ NAME_HELP = ("z_4, a_4, delta_4 or δ_4, dw_{4,1} or ∂C/∂w_{4,1}, db_4 or �
              "w_{4,1} or b_4 after one step (needs lr), C")
 
 
-def written(value, name: str) -> Decimal:
-    """The answer as the digits written: a string as is, a float by its shortest repr."""
-    if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
-        raise TypeError(f"answer {name} must be a number or a string of digits, got {value!r}")
-    text = value.strip().replace("−", "-") if isinstance(value, str) else repr(float(value)) \
-        if not isinstance(value, numbers.Integral) else str(int(value))
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"answer {name} = {value!r} is not a number") from None
-    if not d.is_finite():
-        raise ValueError(f"answer {name} = {value!r} must be finite")
-    return d
-
-
-def right_at_precision(d: Decimal, value: float) -> str | None:
-    """'rounded' or 'truncated' when d is value written to d's last digit, else None."""
-    v = Decimal(float(value))
-    unit = Decimal(1).scaleb(int(d.as_tuple().exponent))     # 0.0223 → 0.0001 (d is finite)
-    slack = abs(v) * Decimal("1e-12")                          # float noise in the value itself
-    if abs(d - v) <= unit / 2 + slack:
-        return "rounded"
-    toward_zero = (v - d) if v >= 0 else (d - v)
-    if (d == 0 or (d > 0) == (v > 0)) and -slack <= toward_zero < unit + slack:
-        return "truncated"
-    return None
-
-
 @dataclass
 class Answer:
     """One graded answer."""
@@ -80,6 +57,7 @@ class Answer:
     verdict: str | None            # 'rounded', 'truncated' or None (wrong)
     kind: str | None = None        # the diagnosis vocabulary, for a wrong answer that fits a mistake
     hint: str = ""
+    coarse: bool = False           # wrong only because it has no significant digit of the value
 
     @property
     def ok(self) -> bool:
@@ -103,7 +81,7 @@ class Grade:
 
     def _rows(self) -> list[list[object]]:
         return [[a.name, a.yours, f"{a.expected:.6g}", "right" if a.ok else "WRONG",
-                 "" if a.ok else (a.kind or "mismatch")] for a in self.answers]
+                 "" if a.ok else ("too coarse" if a.coarse else a.kind or "mismatch")] for a in self.answers]
 
     def __str__(self) -> str:
         right = sum(a.ok for a in self.answers)
@@ -229,9 +207,11 @@ def grade(net: Network, x, t, answers, *, lr: float | None = None) -> Grade:
     out = []
     for name, ((what, ids), d) in parsed.items():
         verdict = right_at_precision(d, truth[name])
-        kind, hint = (None, "") if verdict else hints.explain(what, ids, d)
+        coarse = verdict is None and at_digits(d, truth[name]) is not None
+        kind, hint = (None, "") if verdict else (None, coarse_hint(d, truth[name])) if coarse \
+            else hints.explain(what, ids, d)
         out.append(Answer(name, str(given[name]) if isinstance(given[name], str) else str(d),
-                          truth[name], verdict, kind, hint))
+                          truth[name], verdict, kind, hint, coarse))
     return Grade(out, lr)
 
 
