@@ -13,7 +13,7 @@ Each list has one entry per layer (None to skip one), or is a dict {layer: array
 ``reduction`` says what the user meant for dW, db and the loss over the batch:
 "mean" (∂C/∂W = a_{k−1}ᵀ·δ_k / m) or "sum".  The expected numbers come from
 ``MatrixNetwork``; every wrong array gets a ``Finding`` named with the
-vocabulary of ``neurograph.check.diagnose``.  Tolerances follow the data's
+vocabulary of ``neurograph.check.vocabulary``.  Tolerances follow the data's
 precision (rtol = √ε: 1.5e-8 for float64, 3.5e-4 for float32) and the report
 states them.  The network is never changed.
 """
@@ -25,7 +25,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from neurograph.check.diagnose import QUANTITIES, Finding, Reference, Worst, diagnose, tolerance
+from neurograph.check.diagnose import diagnose
+from neurograph.check.reference import QUANTITIES, Finding, Reference, Worst, tolerance
 from neurograph.engine.graph import Network
 from neurograph.engine.matrices import convention_name
 from neurograph.engine.validation import finite_number, lookup, sample_batches

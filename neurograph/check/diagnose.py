@@ -6,45 +6,10 @@ Backprop errors flow backward, so the layers are judged from the output down,
 each against what the user's own upstream numbers imply: a layer that is
 wrong only because a later layer's δ was wrong is ``inherited``.
 
-The vocabulary (each with the formula it breaks; row convention, batches of m
-rows, ⊙ elementwise, ``r`` = m for reduction="mean" and 1 for "sum"):
-
-``scale``
-    a constant multiple c of the expected (``factor`` = c).  c = m: summed over
-    the batch instead of averaging (∂C/∂W = a_{k−1}ᵀ·δ_k / m); c = 1/m: averaged
-    where a sum was meant, or δ divided by m (δ = ∂C_x/∂z is per sample); c = 2:
-    C = Σ(a − t)² differentiated against ½Σ(a − t)² (the ½ cancels the 2).
-    A single number (the loss) is a ``scale`` only for those factors.
-``sign``
-    the negation: t − a instead of a − t (δ_L = (a − t) ⊙ f′(z_L)), or a gradient
-    ascent sign (the minus belongs in the step W ← W − η·∂C/∂W).
-``transposed``
-    the other convention's layout of ∂C/∂W (row: a_{k−1}ᵀ·δ_k, column:
-    δ_kᵀ·a_{k−1}), also for square matrices whose shape gives nothing away; or δ
-    sent back through W instead of Wᵀ (δ_k = (δ_{k+1}·W_{k+1}ᵀ) ⊙ f′(z_k)); or z
-    formed with Wᵀ.
-``missing_derivative``
-    a hidden layer's δ without f′(z): δ_k = δ_{k+1}·W_{k+1}ᵀ instead of
-    (δ_{k+1}·W_{k+1}ᵀ) ⊙ f′(z_k).
-``derivative_at_a``
-    f′ evaluated at a instead of z: σ(a)(1 − σ(a)) instead of σ′(z) = a(1 − a)
-    (tanh: 1 − tanh²(a) instead of 1 − a²).
-``wrong_input``
-    ∂C/∂W_k formed from the wrong activations: z_{k−1}, this layer's a_k or z_k,
-    or another layer's a, instead of a_{k−1}.
-``bias_not_reduced``
-    ∂C/∂b_k of one sample only, or one row per sample, instead of
-    Σ_rows δ_k / r.
-``wrong_loss_delta``
-    the output δ of another loss/activation pair: a − t used with ½Σ(a − t)²
-    through a sigmoid (δ_L = (a − t) ⊙ a(1 − a)), or σ′ applied again after
-    softmax + cross-entropy (δ_L = a − t already includes the softmax).  At the
-    output layer it takes precedence over ``missing_derivative`` (hidden layers).
-``inherited``
-    right formula, wrong input: this layer only repeats a wrong δ (or a, z)
-    from the layer named in the message; fix that one first.
-``mismatch``
-    none of the above explains every entry; the worst entries are listed.
+The vocabulary (scale, sign, transposed, missing_derivative, derivative_at_a,
+wrong_input, bias_not_reduced, wrong_loss_delta, inherited, mismatch), each
+with the formula it breaks, is described in ``neurograph.check.vocabulary``;
+the expected numbers come from ``neurograph.check.reference``.
 
 When the numbers cannot tell two kinds apart, the earlier one in this order
 wins: inherited, then the specific kinds (wrong_loss_delta, missing_derivative,
@@ -59,276 +24,22 @@ with every other layer ``inherited``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import NamedTuple
-
 import numpy as np
 
-from neurograph.engine.activations import Activation, get_activation
-from neurograph.engine.graph import Network
-from neurograph.engine.losses import Loss, get_loss
-from neurograph.matrix.network import MatrixNetwork
-
-KINDS = ("scale", "sign", "transposed", "missing_derivative", "derivative_at_a", "wrong_input",
-         "bias_not_reduced", "wrong_loss_delta", "inherited", "mismatch")
-QUANTITIES = ("z", "a", "delta", "dW", "db", "loss")
-SHOW_WORST = 5
-
-
-class Worst(NamedTuple):
-    """One entry: its picture name, the user's value and the expected one."""
-
-    name: str
-    yours: float
-    expected: float
-
-
-@dataclass
-class Finding:
-    """One wrong quantity of one layer, named with the vocabulary of this module."""
-
-    kind: str
-    quantity: str
-    layer: int | None
-    worst: list[Worst]
-    factor: float | None
-    message: str
-    source: int | None = None           # for "inherited": the layer the error comes from
-
-    def __str__(self) -> str:
-        where = "loss" if self.layer is None else f"{self.quantity} of layer {self.layer}"
-        return f"{self.kind} ({where}): {self.message}"
-
-
-class Hypothesis(NamedTuple):
-    """What the user's array would be if they had made this mistake."""
-
-    kind: str
-    values: np.ndarray
-    message: str
-    factor: float | None = None
-
-
-def tolerance(dtype) -> float:
-    """rtol = √ε of the data's precision: 1.5e-8 for float64, 3.5e-4 for float32."""
-    return float(np.sqrt(np.finfo(dtype).eps))
-
-
-def close(yours: np.ndarray, expected: np.ndarray, rtol: float) -> bool:
-    """Every entry within rtol·(|expected| + S), S = max(max |expected|, rtol) over the array."""
-    if np.shape(yours) != np.shape(expected):
-        return False
-    scale = max(float(np.max(np.abs(expected), initial=0.0)), rtol)
-    return bool(np.all(np.abs(yours - expected) <= rtol * (np.abs(expected) + scale)))
-
-
-def _nice(c: float, m: int) -> str:
-    """A factor as the user would write it: 5, 1/5, 2, 0.5, or 1.37."""
-    frac = Fraction(c).limit_denominator(max(2 * m, 4))
-    if abs(float(frac) - c) <= 1e-9 * abs(c):
-        return str(frac)
-    return f"{c:.4g}"
-
-
-@dataclass
-class Reference:
-    """The expected numbers of one batch, from MatrixNetwork, in row layout.
-
-    ``z[k]``, ``a[k]``, ``delta[k]`` are (m, n_k) for k = 0…L (layer 0 = inputs,
-    delta[0] unused); ``W[k]`` is n_{k−1} × n_k, ``dW[k]`` and ``db[k]`` follow
-    ``reduction``; ``loss`` too.  Index 0 of δ, W, b, dW, db is an empty array.
-    """
-
-    net: Network
-    X: np.ndarray
-    T: np.ndarray
-    reduction: str
-    ids: list[list[int]] = field(init=False)
-    acts: list[Activation] = field(init=False)
-    loss_fn: Loss = field(init=False)
-
-    def __post_init__(self) -> None:
-        mx = MatrixNetwork.from_graph(self.net, convention="row")
-        mx.forward(self.X)
-        mean_loss = mx.backward(self.T)
-        self.m = len(self.X)
-        self.r = float(self.m) if self.reduction == "mean" else 1.0      # gradients are Σ / r
-        self.ids = [list(ids) for ids in mx.ids]
-        self.L = len(self.ids) - 1
-        self.acts = [get_activation(self.net.node(ids[0]).activation) for ids in self.ids]
-        self.loss_fn = get_loss(self.net.loss)
-        self.has_bias = all(self.net.node(i).has_bias for i in self.ids[-1])
-        z, a, delta = mx.z, mx.a, mx.delta
-        assert z is not None and a is not None and delta is not None     # set by forward and backward
-        self.z = [np.array(v, copy=True) for v in z]
-        self.a = [np.array(v, copy=True) for v in a]
-        none = np.zeros((0, 0))                                       # layer 0 has no δ, W, b
-        self.delta = [none] + [np.array(delta[k], copy=True) for k in range(1, self.L + 1)]
-        weights, grads = mx.weights, mx.weight_grads
-        bias_grads = mx.bias_grads() if self.has_bias else {}
-        to_sum = self.m / self.r
-        self.W = [none] + [np.array(weights[(k - 1, k)], copy=True) for k in range(1, self.L + 1)]
-        self.b = [none] + [np.array(mx.biases[k], copy=True) for k in range(1, self.L + 1)]
-        self.dW = [none] + [grads[(k - 1, k)] * to_sum for k in range(1, self.L + 1)]
-        self.db = [none] + [np.array([bias_grads.get(i, 0.0) for i in self.ids[k]]) * to_sum
-                            for k in range(1, self.L + 1)]
-        self.loss = mean_loss * to_sum
-
-    def sizes(self) -> list[int]:
-        return [len(ids) for ids in self.ids]
-
-    # -- names of the entries, as the pictures write them ---------------------------
-    def names(self, quantity: str, layer: int | None, shape: tuple[int, ...]) -> np.ndarray:
-        """An array of entry names of this shape (user layout already in row layout)."""
-        if quantity == "loss":
-            return np.array("C")
-        ids = self.ids[layer or 0]
-        if quantity == "dW":                          # row layout; the other layout's shape: transposed
-            names = np.array([[f"w_{{{d},{s}}}" for d in ids] for s in self.ids[(layer or 1) - 1]])
-            return names if shape == names.shape else names.T
-        symbol = {"z": "z", "a": "a", "delta": "δ", "db": "b"}[quantity]
-        if len(shape) == 1:
-            return np.array([f"{symbol}_{i}" for i in ids])
-        sample = (lambda r: f" (sample {r + 1})") if shape[0] > 1 else (lambda r: "")
-        return np.array([[f"{symbol}_{i}{sample(r)}" for i in ids] for r in range(shape[0])])
-
-    def worst(self, quantity: str, layer: int | None, yours: np.ndarray, expected: np.ndarray) -> list[Worst]:
-        """Up to 5 entries with the largest |yours − expected|, by name."""
-        if yours.shape != expected.shape:
-            expected = expected.T if yours.shape == expected.T.shape else np.broadcast_to(expected, yours.shape)
-        names = self.names(quantity, layer, yours.shape)
-        gap = np.abs(yours - expected).ravel()
-        order = np.argsort(-gap, kind="stable")[:SHOW_WORST]
-        return [Worst(str(names.ravel()[i]), float(yours.ravel()[i]), float(expected.ravel()[i]))
-                for i in order if gap[i] > 0]
-
-
-# -- the formulas each quantity follows, quoted in the messages ---------------------------
-def formula(quantity: str, layer: int | None, ref: Reference, convention: str) -> str:
-    """The formula the user's array of this quantity and layer should follow, as text."""
-    k, col = layer or 0, convention == "column"
-    per = "/ m" if ref.reduction == "mean" else "(summed over the batch)"
-    if quantity == "z":
-        return f"z_{k} = W_{k}·a_{k - 1} + b_{k}" if col else f"z_{k} = a_{k - 1}·W_{k} + b_{k}"
-    if quantity == "a":
-        return f"a_{k} = {ref.acts[k].name}(z_{k})"
-    if quantity == "delta" and k == ref.L:
-        return _output_delta_formula(ref)
-    if quantity == "delta":
-        back = f"W_{k + 1}ᵀ·δ_{k + 1}" if col else f"δ_{k + 1}·W_{k + 1}ᵀ"
-        return f"δ_{k} = ({back}) ⊙ {ref.acts[k].name}′(z_{k})"
-    if quantity == "dW":
-        return (f"∂C/∂W_{k} = δ_{k}ᵀ·a_{k - 1} {per}" if col else f"∂C/∂W_{k} = a_{k - 1}ᵀ·δ_{k} {per}")
-    if quantity == "db":
-        return f"∂C/∂b_{k} = Σ_rows δ_{k} {per}"
-    return {"mean": "C = (1/m)·Σ_x C_x", "sum": "C = Σ_x C_x"}[ref.reduction] + f" with {_loss_formula(ref)}"
-
-
-def _loss_formula(ref: Reference) -> str:
-    return {"half_squared": "C_x = ½Σ(a − t)²", "squared": "C_x = Σ(a − t)²",
-            "cross_entropy": "C_x = −Σ t·ln a",
-            "binary_cross_entropy": "C_x = −Σ[t ln a + (1 − t) ln(1 − a)]"}.get(
-        ref.loss_fn.name, f"the {ref.loss_fn.name} loss")
-
-
-def _output_delta_formula(ref: Reference) -> str:
-    act, L = ref.acts[ref.L].name, ref.L
-    if ref.loss_fn.name == "cross_entropy" and act == "softmax":
-        return f"δ_{L} = a_{L} − t (softmax + cross-entropy)"
-    if ref.loss_fn.name == "binary_cross_entropy" and act == "sigmoid":
-        return f"δ_{L} = a_{L} − t (sigmoid + binary cross-entropy)"
-    grad = {"half_squared": "(a − t)", "squared": "2(a − t)", "cross_entropy": "(−t / a)"}.get(
-        ref.loss_fn.name, "∂C/∂a")
-    if act == "softmax":
-        return f"δ_{L} = softmax Jacobian · {grad}"
-    return f"δ_{L} = {grad} ⊙ {act}′(z_{L})"
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
-def _a_minus_t(ref: Reference) -> str:
-    """What (a − t) lacks at this output: the 2 of Σ(a − t)², f′(z), or both."""
-    name, L = ref.acts[ref.L].name, ref.L
-    parts = (["the 2 of Σ(a − t)² (a − t is the δ of ½Σ(a − t)²)"] if ref.loss_fn.name == "squared" else []) + \
-        ([f"{name}′(z_{L})"] if name != "identity" else [])
-    return " without " + " and ".join(parts) if parts else ""
-
-
-def _derivative_text(name: str, k: int) -> str:
-    """f′(z_k) written through a_k, as the seeds write it."""
-    through_a = {"sigmoid": f"a_{k} ⊙ (1 − a_{k})", "tanh": f"1 − a_{k}²", "relu": f"(z_{k} > 0)"}
-    return f"{name}′(z_{k})" + (f" = {through_a[name]}" if name in through_a else "")
-
-
-def _differs(values: np.ndarray, *others: np.ndarray, rtol: float) -> bool:
-    return all(not close(values, o, rtol) for o in others)
-
-
-def generic(quantity: str, layer: int | None, yours: np.ndarray, base: np.ndarray, ref: Reference,
-            rtol: float) -> Hypothesis | None:
-    """sign (−base) or scale (c·base), checked entry by entry against the user's array."""
-    if yours.shape != base.shape:
-        return None
-    what = _what(quantity, layer)
-    if close(yours, -base, rtol) and _differs(base, -base, rtol=rtol):
-        return Hypothesis("sign", -base, f"your {what} is the negative of the expected: "
-                          + _sign_hint(quantity, layer, ref), -1.0)
-    denom = float(np.vdot(base, base))
-    if denom == 0.0:
-        return None
-    c = float(np.vdot(yours, base)) / denom
-    if not np.isfinite(c) or abs(c - 1) <= rtol or abs(c) <= rtol:
-        return None
-    meaningful = _interpretation(c, quantity, ref, rtol)
-    entries = int(np.sum(np.abs(base) > rtol * max(float(np.max(np.abs(base))), rtol)))
-    if (meaningful or entries >= 2) and close(yours, c * base, rtol):
-        why = meaningful or "a constant factor on every entry (a learning rate or a normalization applied twice?)"
-        return Hypothesis("scale", c * base, f"your {what} is {_nice(c, ref.m)} × the expected: {why}", c)
-    return None
-
-
-def _what(quantity: str, layer: int | None) -> str:
-    names = {"z": "z", "a": "a", "delta": "δ", "dW": "∂C/∂W", "db": "∂C/∂b", "loss": "loss C"}
-    return names[quantity] + ("" if layer is None else f" of layer {layer}")
-
-
-def _sign_hint(quantity: str, layer: int | None, ref: Reference) -> str:
-    if quantity in ("delta", "loss") and layer in (ref.L, None):
-        return "t − a was used instead of a − t (∂C/∂a = a − t for ½Σ(a − t)², δ = a − t for softmax + CE)"
-    if quantity in ("dW", "db"):
-        return ("a gradient-ascent sign: the gradient itself is positive-signed "
-                "(∂C/∂W = a_{k−1}ᵀ·δ_k); the minus belongs only in the step W ← W − η·∂C/∂W")
-    return "a sign flipped somewhere in this layer's formula"
-
-
-def _interpretation(c: float, quantity: str, ref: Reference, rtol: float) -> str:
-    """What a factor c usually means for this quantity ('' when it means nothing known)."""
-    m = ref.m
-    near = lambda v: abs(c - v) <= 10 * rtol * abs(v)        # noqa: E731
-    batch = quantity in ("dW", "db", "loss")
-    if m > 1 and batch and near(m) and ref.reduction == "mean":
-        return f"you summed over the batch of m = {m} instead of averaging (divide by m: Δ = δ/m)"
-    if m > 1 and batch and near(1 / m) and ref.reduction == "sum":
-        return f"you averaged over the batch of m = {m} where reduction='sum' asks for the sum"
-    if m > 1 and near(1 / m):
-        return (f"divided by m = {m} once too often (δ is each sample's own ∂C_x/∂z, never divided by m; "
-                "the 1/m belongs only in ∂C/∂W, ∂C/∂b and C)" if quantity == "delta"
-                else f"divided by m = {m} twice")
-    if near(2):
-        return ("a factor 2: C = Σ(a − t)² was differentiated, but with ½Σ(a − t)² the ½ cancels "
-                "the 2 (∂C/∂a = a − t)" if ref.loss_fn.name == "half_squared"
-                else "a factor 2 (a ½ missing, e.g. of ½Σ(a − t)²?)")
-    if near(0.5):
-        return ("half the expected: ½ applied to the derivative (with C = Σ(a − t)², ∂C/∂a = 2(a − t))"
-                if ref.loss_fn.name == "squared" else "half the expected: a ½ too many (∂C/∂a of ½Σ(a − t)² is a − t)")
-    for v, text in ((2 * m, "2m"), (m / 2, "m/2"), (2 / m, "2/m"), (1 / (2 * m), "1/(2m)")):
-        if m > 1 and near(v):
-            return f"a factor {text} with m = {m}: a sum over the batch and a ½ of the loss mixed up"
-    return ""
-
+from neurograph.check.reference import Finding, Hypothesis, Reference, close, nice
+from neurograph.check.vocabulary import (
+    a_minus_t,
+    article,
+    derivative_text,
+    differs,
+    formula,
+    generic,
+    interpretation,
+    loss_formula,
+    output_delta_formula,
+    quantity_name,
+    sign_hint,
+)
 
 # -- the diagnosis, layer by layer -------------------------------------------------------
 class Diagnoser:
@@ -367,7 +78,7 @@ class Diagnoser:
             return []
         how = (f"carries {source}: a sum over the batch, or a scaled output δ, reaches every gradient"
                if source.startswith("the same factor") else f"follows correctly from {source}, which is wrong")
-        return [Hypothesis("inherited", base, f"your {_what(quantity, layer)} {how}; fix that first "
+        return [Hypothesis("inherited", base, f"your {quantity_name(quantity, layer)} {how}; fix that first "
                            f"({formula(quantity, layer, self.ref, self.convention)})")]
 
     def _forward_source(self, layers: tuple[int, ...]) -> str | None:
@@ -395,7 +106,7 @@ class Diagnoser:
             f" (and has shape {np.shape(yours)}, expected {np.shape(truth)})"
         worst = self.ref.worst(quantity, layer, np.asarray(yours), np.asarray(truth))
         listed = ", ".join(f"{w.name}: yours {w.yours:.6g}, expected {w.expected:.6g}" for w in worst[:3])
-        return self._add(Hypothesis("mismatch", truth, f"your {_what(quantity, layer)} matches no known mistake"
+        return self._add(Hypothesis("mismatch", truth, f"your {quantity_name(quantity, layer)} matches no known mistake"
                                     f"{shape}; expected {expected}; worst entries: {listed}"),
                          quantity, layer, yours, truth)
 
@@ -453,7 +164,7 @@ class Diagnoser:
             else:
                 base = ref.acts[k].backward(self.Fz[k], self.Fa[k], model @ ref.W[k + 1].T)
                 specific = self._hidden_mistakes(k, model)
-            specific = [h for h in specific if _differs(h.values, base, rtol=self.rtol)]
+            specific = [h for h in specific if differs(h.values, base, rtol=self.rtol)]
             yours = self._given("delta", k)
             cause = None
             if yours is not None:
@@ -472,18 +183,18 @@ class Diagnoser:
         ref, L = self.ref, self.ref.L
         a, t, act = self.Fa[L], ref.T, ref.acts[L]
         loss, name = ref.loss_fn.name, act.name
-        correct = _output_delta_formula(ref)
+        correct = output_delta_formula(ref)
         hyps = []
         if loss == "cross_entropy" and name == "softmax":
             hyps.append(Hypothesis("wrong_loss_delta", (a - t) * a * (1 - a),
                                    f"σ′ = a(1 − a) was applied again after softmax + cross-entropy: {correct} "
                                    "already includes the softmax's derivative"))
         else:
-            hyps.append(Hypothesis("wrong_loss_delta", a - t, f"your output δ is (a − t){_a_minus_t(ref)}: with "
-                                   f"{_loss_formula(ref)} through {_article(name)} {name} output, {correct}"))
+            hyps.append(Hypothesis("wrong_loss_delta", a - t, f"your output δ is (a − t){a_minus_t(ref)}: with "
+                                   f"{loss_formula(ref)} through {article(name)} {name} output, {correct}"))
             hyps.append(Hypothesis("wrong_loss_delta", (a - t) * a * (1 - a),
                                    f"your output δ is (a − t) ⊙ a(1 − a), the sigmoid + ½Σ(a − t)² formula, "
-                                   f"but this network has {_loss_formula(ref)} and {_article(name)} {name} output: "
+                                   f"but this network has {loss_formula(ref)} and {article(name)} {name} output: "
                                    f"{correct}"))
             raw = ref.loss_fn.grad(a, t)
             hyps.append(Hypothesis("wrong_loss_delta", raw,
@@ -506,7 +217,7 @@ class Diagnoser:
         g = upstream @ W.T
         right = formula("delta", k, ref, self.convention)
         hyps = [Hypothesis("missing_derivative", g, f"your δ of layer {k} lacks the {act.name}′(z_{k}) factor: "
-                           f"{right}; multiply by {_derivative_text(act.name, k)}")]
+                           f"{right}; multiply by {derivative_text(act.name, k)}")]
         if act.name in ("sigmoid", "tanh"):
             hyps.append(self._at_a(k, g))
         if W.shape[0] == W.shape[1]:
@@ -521,7 +232,7 @@ class Diagnoser:
         options = list(specific)
         if k == self.ref.L:
             options.append(Hypothesis("sign", -base, "your output δ is the negative of the expected: "
-                                      + _sign_hint("delta", k, self.ref), -1.0))
+                                      + sign_hint("delta", k, self.ref), -1.0))
             seen, quantity = (dW, "dW") if dW is not None else (db, "db")
             if seen is not None:
                 g = generic(quantity, k, seen, self._grad(quantity, k, base), self.ref, self.rtol)
@@ -556,15 +267,16 @@ class Diagnoser:
             hyps = []
             if cause is not None and not close(base, truth, rtol):
                 text = cause.message if cause.kind == "scale" else \
-                    f"your {_what(quantity, k)} is built from a wrong δ of layer {k}: {cause.message}"
+                    f"your {quantity_name(quantity, k)} is built from a wrong δ of layer {k}: {cause.message}"
                 hyps.append(Hypothesis(cause.kind, base, text, cause.factor))
             else:
                 hyps += self._inherited(quantity, k, base, truth, (k - 1, k) if quantity == "dW" else (k,))
             hyps += self._dW_mistakes(k, model, base) if quantity == "dW" else self._db_mistakes(k, model)
             f = self._judge(quantity, k, yours, truth, hyps, base)
             if f is not None and cause is not None and f.kind == cause.kind:
-                self.source = (f"the same factor {_nice(cause.factor or 1.0, ref.m)} as your {_what(quantity, k)} "
-                               "(scale)" if cause.kind == "scale" else f"your δ of layer {k} ({cause.kind})")
+                self.source = (f"the same factor {nice(cause.factor or 1.0, ref.m)} as your "
+                               f"{quantity_name(quantity, k)} (scale)" if cause.kind == "scale"
+                               else f"your δ of layer {k} ({cause.kind})")
                 self.source_layer = k
                 cause = None                          # the same layer's next gradient inherits it
 
@@ -626,10 +338,10 @@ def diagnose(ref: Reference, mine: dict, rtol: float, convention: str) -> list[F
         if any(f.kind == "mismatch" and f.quantity in ("dW", "db") for f in trial):
             continue
         q, k = max(grads, key=lambda g: (g[0] == "dW", g[1]))   # the output layer's ∂C/∂W first
-        why = _interpretation(c, q, ref, rtol) or "a constant factor on every gradient"
+        why = interpretation(c, q, ref, rtol) or "a constant factor on every gradient"
         truth = ref.dW[k] if q == "dW" else ref.db[k]
         worst = ref.worst(q, k, mine[q][k], truth)
-        note = Finding("scale", q, k, worst, c, f"every ∂C/∂W and ∂C/∂b you gave is {_nice(c, m)} × what your δ "
-                       f"implies: {why}; the findings below are for your gradients divided by {_nice(c, m)}")
+        note = Finding("scale", q, k, worst, c, f"every ∂C/∂W and ∂C/∂b you gave is {nice(c, m)} × what your δ "
+                       f"implies: {why}; the findings below are for your gradients divided by {nice(c, m)}")
         return [note] + trial
     return findings

@@ -12,7 +12,7 @@ its last digit's place value u (0.0223 → 0.0001, 0 → 1) must satisfy u ≤ |
 A coarser answer cannot be judged (``C = 0`` would pass for 0.1796) and is
 wrong, with the hint "write more digits"; 0 stays right for a v that is
 exactly 0 or at most √ε ≈ 1.5e-8.  The rules are in ``neurograph.check.precision``.
-A wrong answer gets a hint from the vocabulary of ``neurograph.check.diagnose``
+A wrong answer gets a hint from the vocabulary of ``neurograph.check.vocabulary``
 when one of its mistakes, recomputed for that number, gives what was written.
 The network is never changed (everything runs on a copy).
 """

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 
-from neurograph.check.diagnose import tolerance
+from neurograph.check.reference import tolerance
 
 ZERO_BELOW = tolerance(np.float64)        # |v| at or below this counts as 0: √ε ≈ 1.5e-8
 NOISE = Decimal("1e-12")                  # relative float noise allowed in the value itself
