@@ -23,11 +23,12 @@ from neurograph.training.datasets import load_mnist, mnist_subset, xor
 from neurograph.training.history import History, ScheduleFailed, TrainingDiverged, TrainingInterrupted
 from neurograph.training.loop import evaluate, train
 from neurograph.training.presets import run_preset
+from neurograph.io.atomic import check_writable, write_atomic
 
 __version__ = "0.1.0"
 
 __all__ = ["ACTIVATIONS", "Comparison", "CrosscheckReport", "Edge", "Explanation", "Grade", "History",
            "INITIALIZERS", "LOSSES", "MatrixNetwork", "Network", "Node", "ScheduleFailed", "TrainingDiverged",
-           "TrainingInterrupted", "check_backprop", "compare", "crosscheck", "datasets", "evaluate", "examples",
-           "explain", "explain_matrix", "get_activation", "get_loss", "grade", "load_mnist",
-           "mnist_subset", "run_preset", "train", "xor", "__version__"]
+           "TrainingInterrupted", "check_backprop", "check_writable", "compare", "crosscheck", "datasets", "evaluate",
+           "examples", "explain", "explain_matrix", "get_activation", "get_loss", "grade", "load_mnist",
+           "mnist_subset", "run_preset", "train", "write_atomic", "xor", "__version__"]

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import graphviz
 
+from neurograph import write_atomic
+
 #: picture formats ``save`` picks from the file extension (.dot/.gv write the DOT text)
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 #: bitmap formats: the only ones whose size ``dpi`` changes (SVG and PDF keep their size in points)
@@ -73,14 +75,14 @@ class Diagram:
             raise GraphvizNotInstalled(INSTALL_HINT) from None
 
     def render(self, path: str | Path, format: str | None = None, dpi: float | None = None) -> Path:
-        """Write the picture to ``path`` in ``format`` (default: from the extension)."""
+        """Write the picture to ``path`` in ``format`` (default: from the extension), atomically
+        (``neurograph.write_atomic``: through a symlink, keeping the file's mode)."""
         path = Path(path)
         if format is None:
             format = format_of(path)
         data = self.source.encode("utf-8") if format == "dot" else self.pipe(format, dpi=dpi)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return path
+        return write_atomic(path, data, example=f"net.{format}")
 
     def save(self, path: str | Path, dpi: float | None = None) -> Path:
         """Write svg/png/pdf/dot, chosen by the extension of ``path``."""

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from neurograph import Network
+from neurograph import Network, write_atomic
 from neurograph.engine.validation import finite_array
 
 from visualize import style
@@ -180,14 +180,13 @@ class Explorer(_Base):
                 "</script></body></html>\n")
 
     def save(self, path: str | Path) -> Path:
-        """Write the page and return its path."""
+        """Write the page (atomically, ``neurograph.write_atomic``) and return its path."""
         path = Path(path)
         if path.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"the explorer is an HTML page: give a .html path, got {str(path)!r}")
         if not path.parent.is_dir():
             raise FileNotFoundError(f"cannot save the explorer to {path}: the folder {path.parent} does not exist")
-        path.write_text(self.html(), encoding="utf-8")
-        return path
+        return write_atomic(path, self.html().encode("utf-8"), example="explorer.html")
 
     def apply(self, params: dict) -> None:
         """Write the page's numbers back: ``{"weights": {"1->4": w, …}, "biases": {"4": b, …},

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from neurograph import Network
+from neurograph import Network, write_atomic
 from neurograph.engine.validation import finite_array
 
 from visualize.diagram import Diagram
@@ -86,5 +86,9 @@ def gif(diagrams: list[Diagram], path: str | Path, duration: int = 1500, dpi: fl
         canvas.append(page)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    canvas[0].save(path, save_all=True, append_images=canvas[1:], duration=duration, loop=0)
-    return path
+    image_format = Image.registered_extensions().get(path.suffix.lower())
+    if image_format is None:                            # what Pillow says when it is given the path itself
+        raise ValueError(f"unknown file extension: {path.suffix}")
+    data = io.BytesIO()
+    canvas[0].save(data, format=image_format, save_all=True, append_images=canvas[1:], duration=duration, loop=0)
+    return write_atomic(path, data.getvalue(), example="net.gif")

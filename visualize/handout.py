@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from neurograph import Network, explain
+from neurograph import Network, explain, write_atomic
 from neurograph.engine.validation import finite_array, finite_number
 
 from visualize.diagram import Diagram
@@ -67,9 +67,7 @@ def handout(net: Network, x, t, directory: str | Path, *, lr: float | None = Non
     written = [d.render(folder / f"{stem}.{fmt}", format=fmt)
                for stem, d in (("quiz", quiz), ("key", key)) for fmt in formats]
     for stem, text in (("worksheet", answers.worksheet()), ("answers", answers.answers())):
-        path = folder / f"{stem}.md"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+        written.append(write_atomic(folder / f"{stem}.md", text.encode("utf-8"), example=f"{stem}.md"))
     return written
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from neurograph.commands import example
 from neurograph.commands.cli import INTERRUPTED, one_line
 from neurograph.engine.graph import Network
-from neurograph.io.json_file import save_target
+from neurograph.io.atomic import check_writable
 from neurograph.io.model_file import load_model
 from neurograph.training.data_files import NAMED, DataSet, load_data
 from neurograph.training.engines import ENGINES
@@ -134,7 +134,7 @@ def run(args) -> int:
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be ≥ 1, got {getattr(args, name)}")
     if args.save is not None:
-        save_target(args.save)                 # a bad --save fails now, not after the training
+        check_writable(args.save)              # a bad --save fails now, not after the training
     return _run_preset(args) if args.preset else _run_model(args)
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
-import secrets
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +19,7 @@ import numpy as np
 from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
 from neurograph.engine.validation import MAX_ID
+from neurograph.io.atomic import write_atomic
 
 FORMAT, VERSION = "neurograph", 1
 
@@ -125,28 +123,6 @@ def from_dict(data: dict) -> Network:
     return net
 
 
-def save_target(path) -> Path:
-    """The file a save to ``path`` writes: ``path`` itself, or the file a symlink points to.
-
-    Checked before anything is written (``neurograph train --save`` calls this
-    before training): an empty path, a directory, a missing or read-only folder
-    and a read-only file are errors that name ``path``.
-    """
-    if not str(path):
-        raise ValueError("the model path is empty; give a file name such as model.json")
-    target = Path(os.path.realpath(path))             # write through symlinks to their target
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, f"cannot save to {path}: it is a directory; "
-                                f"give a file name such as {Path(path) / 'model.json'}")
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(errno.ENOENT, f"cannot save to {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        denied = target if target.exists() and not os.access(target, os.W_OK) else folder
-        raise PermissionError(errno.EACCES, f"cannot save to {path}: {denied} is not writable")
-    return target
-
-
 def save(net: Network, path) -> None:
     """Write the network to ``path`` atomically: a temporary file beside the
     target, written, fsynced, then renamed over it (and the folder fsynced).
@@ -161,58 +137,7 @@ def save(net: Network, path) -> None:
         from_dict(data)                                 # whatever save writes, load reads back
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"cannot save to {path}: load could not read the file back ({exc})") from None
-    text = json.dumps(data, indent=1, allow_nan=False).encode("utf-8")
-    target = save_target(path)
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-    try:
-        fd, tmp = _create_temporary(target)
-        try:
-            try:
-                if mode is not None:
-                    os.fchmod(fd, mode)
-                _write_all(fd, text)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as exc:                              # name the model file, not the temporary one
-        raise type(exc)(exc.errno, f"cannot save to {path}: {exc.strerror or exc}") from None
-    _fsync_folder(target.parent)
-
-
-def _create_temporary(target: Path) -> tuple[int, str]:
-    """A new, empty ``.<name>.<random>.tmp`` beside ``target``, created with mode 0666 so the
-    umask applies (``tempfile.mkstemp`` would make every saved file 0600)."""
-    for _ in range(100):
-        tmp = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, f"no free temporary file name beside {target}")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable, where the system allows opening a folder."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomic(path, json.dumps(data, indent=1, allow_nan=False).encode("utf-8"))
 
 
 def load(path) -> Network:

@@ -22,33 +22,19 @@ onnxruntime and Netron.
 """
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from neurograph.engine.graph import Network, Node
 from neurograph.engine.validation import lookup
+from neurograph.io.atomic import write_atomic
 from neurograph.io.dense import dense_layers, incoming, layered_reason
 from neurograph.io.onnx_in import onnx_module
 
 OPSET = 17
 ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax", "identity": None}
 DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (never half a file)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 class _Builder:
@@ -160,5 +146,5 @@ def to_onnx(net: Network, path=None, dtype: str = "float32") -> Any:
                                    producer_name="neurograph", ir_version=8)
     onnx.checker.check_model(model)
     if path is not None:
-        write_atomic(Path(path), model.SerializeToString())
+        write_atomic(path, model.SerializeToString(), example="model.onnx")
     return model

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import pickle
 import zipfile
 from functools import lru_cache
@@ -30,6 +31,7 @@ from collections.abc import Callable
 import numpy as np
 
 from neurograph.engine.validation import lookup, whole_number
+from neurograph.io.atomic import write_atomic
 
 MNIST_FILE = Path(__file__).resolve().parent.parent / "data" / "mnist_uint8.npz"
 #: sha256 of MNIST_FILE, printed by scripts/convert_mnist.py
@@ -70,15 +72,18 @@ def sha256_of(path: Path | str) -> str:
 
 
 def write_npz(path: Path | str, arrays: dict[str, np.ndarray]) -> None:
-    """Like ``np.savez_compressed`` but with fixed zip timestamps (reproducible sha256)."""
+    """Like ``np.savez_compressed`` but with fixed zip timestamps (reproducible sha256),
+    written atomically (``write_atomic``: never half an archive, through symlinks, keeping the mode)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for name, arr in arrays.items():
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             with zf.open(info, "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.ascontiguousarray(arr), allow_pickle=False)
+    write_atomic(path, archive.getvalue(), example="data.npz")
 
 
 def check_class_counts(y_train60k: np.ndarray, y_test: np.ndarray) -> None:

@@ -2,12 +2,14 @@
 stops early (TrainingDiverged, ScheduleFailed, TrainingInterrupted), each carrying the History."""
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 
 from neurograph.engine.graph import Network
 from neurograph.explanations.tables import format_table
+from neurograph.io.atomic import write_atomic
 
 
 class TrainingDiverged(RuntimeError):
@@ -101,9 +103,9 @@ class History:
     def plot(self, path: Path | str, title: str = "") -> Path:
         """Save loss and accuracy (or R²) curves as a PNG (needs matplotlib: extra ``plot``)."""
         from neurograph.training.history_view import curves_figure
-        path = Path(path)
-        curves_figure(self, title).savefig(path, format="png")
-        return path
+        png = io.BytesIO()
+        curves_figure(self, title).savefig(png, format="png")
+        return write_atomic(path, png.getvalue(), example="curves.png")      # through symlinks, keeping the mode
 
     def __repr__(self) -> str:
         from neurograph.training.history_view import summary
