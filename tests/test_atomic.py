@@ -154,3 +154,23 @@ def test_write_atomic_returns_the_path_as_given_and_checks_it_first(tmp_path):
     with pytest.raises(ValueError, match="the model path is empty; give a file name such as model.json"):
         ng.check_writable("")
     assert sorted(os.listdir(tmp_path)) == ["file.bin", "link.bin"]
+
+
+@needs_dot
+def test_every_file_of_a_handout_is_written_through_its_link_keeping_its_mode(tmp_path):
+    names = ["answers.md", "key.svg", "quiz.svg", "worksheet.md"]
+    x, t = [0.1, 0.2], [1.0]
+    reference = sorted(p.name for p in visualize.handout(net(1), x, t, tmp_path / "reference", formats=("svg",)))
+    assert reference == names
+    (tmp_path / "real").mkdir()
+    (tmp_path / "out").mkdir()
+    for name in names:
+        (tmp_path / "real" / name).write_bytes(b"stale")
+        (tmp_path / "real" / name).chmod(0o640)
+        (tmp_path / "out" / name).symlink_to(tmp_path / "real" / name)
+    visualize.handout(net(1), x, t, tmp_path / "out", formats=("svg",))
+    for name in names:
+        assert (tmp_path / "out" / name).is_symlink()
+        assert (tmp_path / "real" / name).read_bytes() == (tmp_path / "reference" / name).read_bytes()
+        assert stat.S_IMODE((tmp_path / "real" / name).stat().st_mode) == 0o640
+    assert sorted(os.listdir(tmp_path / "real")) == names
