@@ -38,6 +38,12 @@ def curves_file(path, seed):
     ng.train(net(seed), X, y, epochs=2, progress=False).plot(path)
 
 
+def boundary_file(path, seed):
+    pytest.importorskip("matplotlib")
+    X, y = ng.xor()
+    visualize.boundary(net(seed), X, y, path, resolution=20)
+
+
 def gif_file(path, seed):
     network = net(seed)
     gif([visualize.draw(network), visualize.draw(network, labels="edge")], path, dpi=30)
@@ -56,6 +62,7 @@ WRITERS = {
                                   marks=needs_dot),
     "write_npz": ("data.npz", npz_file),
     "History.plot": ("curves.png", curves_file),
+    "boundary": ("boundary.png", boundary_file),
     "gif": pytest.param("net.gif", gif_file, marks=needs_dot),
 }
 writers = pytest.mark.parametrize("name,write", list(WRITERS.values()),

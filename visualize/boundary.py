@@ -9,11 +9,12 @@ argmax a.  The title gives the accuracy on the samples shown.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 
-from neurograph import MatrixNetwork, Network
+from neurograph import MatrixNetwork, Network, write_atomic
 from neurograph.training.targets import Classification
 
 #: picture formats chosen by the file extension
@@ -60,5 +61,6 @@ def boundary(net: Network, X, y, path: str | Path, resolution: int = 200, margin
     ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="x₁", ylabel="x₂")
     ax.set_title(f"{title or 'decision boundary'}\naccuracy on these {len(X)} samples: {accuracy:.3f}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, format=FORMATS[path.suffix.lower()])
-    return path
+    picture = io.BytesIO()
+    fig.savefig(picture, format=FORMATS[path.suffix.lower()])
+    return write_atomic(path, picture.getvalue(), example="boundary.png")   # through symlinks, keeping the mode
