@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 floor=$(sed -n 's/^python_requires = >=//p' setup.cfg)
-py=$(command -v "python$floor" || true)
-if [ -z "$py" ] && command -v pyenv >/dev/null 2>&1; then
+py=""
+if command -v pyenv >/dev/null 2>&1; then      # pyenv's own build (its shims refuse a version not selected)
   py=$(ls -d "$(pyenv root)/versions/$floor".*/bin/python 2>/dev/null | sort -V | tail -n 1 || true)
+fi
+if [ -z "$py" ] && "python$floor" -c "" >/dev/null 2>&1; then
+  py=$(command -v "python$floor")
 fi
 if [ -z "$py" ]; then
   echo "check_python_floor: no Python $floor on this machine (pyenv or python$floor); nothing proven" >&2
