@@ -216,7 +216,8 @@ def main() -> None:
                           loss="cross_entropy", init="uniform", seed=0)
     lr = 0.1
     runs = [("numpy, hand-written loop", lambda: numpy_loop(net, X, Y, args.batch, lr)),
-            *((f"MatrixNetwork.fit_batch, {c} (as train runs)", lambda c=c: matrix_backend(net, X, Y, args.batch, lr, c))
+            *((f"MatrixNetwork.fit_batch, {c} (as train runs)",
+               lambda c=c: matrix_backend(net, X, Y, args.batch, lr, c))
               for c in ("row", "column")),
             ("MatrixNetwork fwd/bwd/step, checks per batch",
              lambda: matrix_backend(net, X, Y, args.batch, lr, "row", checked=True))]
@@ -237,14 +238,16 @@ def main() -> None:
         print(f"BLAS limited with threadpoolctl: {blas}\n")
         times = timed_rounds(args.repeats, [make() for _, make in runs])
     best, ratios = times.min(axis=0), times / times[:, :1]        # ratios: to the loop in the same round
-    rows = [(name, best[i], round(args.samples / best[i]), best[i] / best[0], *np.percentile(ratios[:, i], [50, 25, 75]))
+    rows = [(name, best[i], round(args.samples / best[i]), best[i] / best[0],
+             *np.percentile(ratios[:, i], [50, 25, 75]))
             for i, (name, _) in enumerate(runs)]
     print(format_table(["engine", "best s / epoch", "samples / s", "best ÷ loop's best",
                         "÷ loop, median round", "25 %", "75 %"], rows, floatfmt=".3f"))
     X2, Y2 = X[:2 * args.batch], Y[:2 * args.batch]
     print("\nPeak bytes allocated per batch (tracemalloc, after the first epoch): "
           f"numpy loop {peak_bytes_per_batch(lambda: numpy_loop(net, X2, Y2, args.batch, lr)):,}, "
-          f"MatrixNetwork.fit_batch {peak_bytes_per_batch(lambda: matrix_backend(net, X2, Y2, args.batch, lr, 'row')):,}")
+          f"MatrixNetwork.fit_batch "
+          f"{peak_bytes_per_batch(lambda: matrix_backend(net, X2, Y2, args.batch, lr, 'row')):,}")
     if skipped:
         print(skipped)
 

@@ -28,7 +28,7 @@ _NODE_ARRAYS = ("_bias", "_bias_grad", "_z", "_a", "_delta", "_sum_w_delta")
 class _Core:
     """The fields of a Network, its compiled plan and its generated code."""
 
-    def __init__(self, loss: str = "half_squared"):
+    def __init__(self, loss: str | Loss = "half_squared"):
         self._loss: Loss = get_loss(loss)
         self._nodes: list[Node] = []          # by slot (creation order)
         self._by_id: dict[int, Node] = {}

@@ -189,7 +189,7 @@ class BinaryCrossEntropy(Loss):
 LOSSES: dict[str, Loss] = {cls.name: cls() for cls in (HalfSquared, Squared, CrossEntropy, BinaryCrossEntropy)}
 
 
-def get_loss(name: str) -> Loss:
+def get_loss(name: str | Loss) -> Loss:
     """Look a loss up by name; a clear ValueError lists the valid names."""
     if isinstance(name, Loss):
         return name

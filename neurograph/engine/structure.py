@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from neurograph.engine.activations import get_activation
+from neurograph.engine.activations import Activation, get_activation
 from neurograph.engine.core import _NODE_ARRAYS
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.objects import Edge, Node
@@ -54,7 +54,7 @@ class _Structure(_Parameters):
         """The Loss object itself (its value and output δ), for the other engines."""
         return self._loss
 
-    def add_input(self, id: int, activation: str | None = None, bias: float | None = None) -> Node:
+    def add_input(self, id: int, activation: str | Activation | None = None, bias: float | None = None) -> Node:
         """Add an input node.  Plain inputs pass x through (a = x, no bias);
         with an activation the node computes a = f(x + b) (seed 000's tanh layer)."""
         if activation is None:
@@ -63,7 +63,7 @@ class _Structure(_Parameters):
             return self._add_node(id, "identity", None, is_input=True)
         return self._add_node(id, activation, 0.0 if bias is None else bias, is_input=True)
 
-    def add_neuron(self, id: int, activation: str = "sigmoid", bias: float | None = 0.0) -> Node:
+    def add_neuron(self, id: int, activation: str | Activation = "sigmoid", bias: float | None = 0.0) -> Node:
         """Add a neuron computing a = f(Σ w·a + b); ``bias=None`` means no bias at all."""
         return self._add_node(id, activation, bias, is_input=False)
 
