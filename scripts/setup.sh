@@ -3,24 +3,19 @@
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
 cd "$(dirname "$0")/.."
-if ! command -v dot >/dev/null 2>&1; then
+# system_program PROGRAM PACKAGE WHY: apt-get install PACKAGE when PROGRAM is missing (as root), else say why it matters
+system_program() {
+  command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Graphviz (the 'dot' program) with apt-get"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
+    echo "setup: installing $2 with apt-get ($3)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
   else
-    echo "setup: Graphviz's 'dot' program is missing; pictures need it." >&2
-    echo "       install it as root: apt-get install graphviz (or brew install graphviz)" >&2
+    echo "setup: '$1' is missing ($3); install it as root: apt-get install $2" >&2
   fi
-fi
+}
+system_program dot graphviz "pictures need Graphviz's dot program"
 # the explorer's browser tests drive the system Chromium (Playwright never downloads a browser)
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Chromium with apt-get (for the explorer's browser tests)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "setup: no chromium; the explorer's browser tests will be skipped (apt-get install chromium)" >&2
-  fi
-fi
+system_program chromium chromium "the explorer's browser tests; without it they are skipped"
 PIP=("$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore)
 # the model bridges' extras (scikit-learn, ONNX + onnxruntime, skl2onnx) are modest: their tests always run
 "${PIP[@]}" -e '.[test,sklearn,onnx]'

@@ -1,4 +1,5 @@
-"""Hypothesis strategy for random networks, shared by test_matrix and test_crosscheck.
+"""Shared test networks: the hypothesis strategy for random DAGs (test_matrix, test_crosscheck,
+the explorer), a fixed DAG with skip connections (skip_dag) and a custom activation (Swish).
 
 A case is a Network plus a batch X, T.  Layers get random widths; each neuron
 is fed by at least one node of the previous layer, plus random skip edges from
@@ -66,3 +67,30 @@ def dag_cases(draw, max_layers: int = 3, max_width: int = 4, max_rows: int = 4):
     if loss == "cross_entropy":
         T /= T.sum(axis=1, keepdims=True)
     return net, X, T
+
+
+def skip_dag() -> ng.Network:
+    """1 plain, 2 = tanh(x + 0.3) → 3 relu → outputs 4 sigmoid, 5 identity, 6 sigmoid; skips 1 → 4, 2 → 5, 1 → 6."""
+    g = ng.Network(loss="squared")
+    g.add_input(1)
+    g.add_input(2, activation="tanh", bias=0.3)
+    g.add_neuron(3, activation="relu", bias=0.1)
+    g.add_neuron(4, activation="sigmoid", bias=-0.2)
+    g.add_neuron(5, activation="identity", bias=None)
+    g.add_neuron(6, activation="sigmoid", bias=0.5)
+    g.connect_many([(1, 3, 0.5), (2, 3, -0.4), (1, 4, 0.7), (3, 4, 1.1), (2, 5, 0.25), (3, 5, -0.6),
+                    (1, 6, 0.3), (3, 6, 0.2)])
+    return g
+
+
+class Swish(ng.engine.activations.Activation):
+    """A custom activation: swish(z) = z·σ(z), f′ = σ + z·σ·(1 − σ)."""
+
+    name = "swish"
+
+    def __call__(self, z):
+        return z / (1 + np.exp(-z))
+
+    def derivative(self, z, a):
+        s = 1 / (1 + np.exp(-z))
+        return s + z * s * (1 - s)

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import neurograph as ng
+from dags import Swish, skip_dag
 from neurograph.commands.cli import main
 from neurograph.io.dense import DenseLayer, dense_network
 from tests.dags import dag_cases
@@ -218,18 +219,6 @@ def test_every_unsupported_construct_is_named(proto, message):
 
 
 # -- to_onnx -----------------------------------------------------------------------------------------------
-def _skip_dag() -> ng.Network:
-    """1 plain, 2 = tanh(x + 0.3) → 3 relu → outputs 4 sigmoid, 5 identity, 6 sigmoid; skips 1 → 4, 2 → 5, 1 → 6."""
-    g = ng.Network(loss="squared")
-    g.add_input(1)
-    g.add_input(2, activation="tanh", bias=0.3)
-    g.add_neuron(3, activation="relu", bias=0.1)
-    g.add_neuron(4, activation="sigmoid", bias=-0.2)
-    g.add_neuron(5, activation="identity", bias=None)
-    g.add_neuron(6, activation="sigmoid", bias=0.5)
-    g.connect_many([(1, 3, 0.5), (2, 3, -0.4), (1, 4, 0.7), (3, 4, 1.1), (2, 5, 0.25), (3, 5, -0.6),
-                    (1, 6, 0.3), (3, 6, 0.2)])
-    return g
 
 
 @pytest.mark.parametrize("hidden, out, loss", [("sigmoid", "sigmoid", "half_squared"),
@@ -254,7 +243,7 @@ ACT_OPS = {"sigmoid": "Sigmoid", "relu": "Relu", "tanh": "Tanh"}
 
 
 def test_to_onnx_dag_with_skip_connections_equals_forward():
-    net = _skip_dag()
+    net = skip_dag()
     Xd = RNG.normal(size=(6, 2))
     for dtype, tol in (("float64", 1e-13), ("float32", 1e-6)):
         proto = net.to_onnx(None, dtype=dtype)
@@ -291,17 +280,6 @@ def test_draw_explain_check_read_onnx(tmp_path, capsys):
     junk.write_bytes(b"\x00garbage")
     assert main(["check", str(junk)]) == 2
     assert "junk.onnx: not a readable ONNX model" in capsys.readouterr().err
-
-
-class Swish(ng.engine.activations.Activation):
-    name = "swish"
-
-    def __call__(self, z):
-        return z / (1 + np.exp(-z))
-
-    def derivative(self, z, a):
-        s = 1 / (1 + np.exp(-z))
-        return s + z * s * (1 - s)
 
 
 def test_to_onnx_names_an_activation_it_cannot_write():

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import neurograph as ng
+from dags import Swish
 from neurograph.io.json_file import to_dict
 
 Z = st.floats(-1000.0, 1000.0, allow_nan=False)
@@ -322,17 +323,6 @@ class Shadow(ng.engine.activations.Sigmoid):
 
     def __call__(self, z):
         return np.tanh(z)
-
-
-class Swish(ng.engine.activations.Activation):
-    name = "swish"
-
-    def __call__(self, z):
-        return z / (1 + np.exp(-z))
-
-    def derivative(self, z, a):
-        s = 1 / (1 + np.exp(-z))
-        return s + z * s * (1 - s)
 
 
 class Nameless(Swish):
