@@ -4,6 +4,7 @@ Exit codes: 0 ok, 1 checked and found different, 2 bad input, 130 interrupted (C
 """
 import os
 import stat
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,8 +54,15 @@ def test_a_directory_missing_or_unreadable_model_is_one_line_exit_2(tmp_path, ca
             if str(path) == str(model):
                 raise PermissionError(13, "Permission denied", str(path))
             return real_open(path, *args, **kwargs)
+        real_read_text = Path.read_text
+
+        def denied_read_text(self, *args, **kwargs):       # Python 3.10's pathlib bound io.open at import
+            if str(self) == str(model):
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_read_text(self, *args, **kwargs)
         monkeypatch.setattr("builtins.open", denied)
         monkeypatch.setattr("io.open", denied)
+        monkeypatch.setattr(Path, "read_text", denied_read_text)
     _one_line_error(capsys, main([command[0], str(model), *command[1:]]), "m.json", "Permission denied")
 
 
