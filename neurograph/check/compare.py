@@ -51,6 +51,7 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
+        """True when every quantity you gave matches (no findings)."""
         return not self.findings
 
     @property

@@ -108,6 +108,7 @@ class CrosscheckReport:
 
     @property
     def torch_max_diff(self) -> float | None:
+        """Largest |graph − torch| over the compared numbers (None when torch did not run)."""
         return None if self.torch is None else max((e.diff for e in self.torch), default=0.0)
 
     @property
@@ -121,6 +122,7 @@ class CrosscheckReport:
 
     @property
     def ok(self) -> bool:
+        """True when the engines agree within tol and the gradients match finite differences within fd_tol."""
         return not self.culprits
 
     def __repr__(self) -> str:

@@ -73,10 +73,12 @@ class Grade:
 
     @property
     def ok(self) -> bool:
+        """True when every answer is right at the precision it was written."""
         return all(a.ok for a in self.answers)
 
     @property
     def hints(self) -> list[str]:
+        """The hints for the wrong answers, one line each."""
         return [f"{a.name}: {a.hint}" for a in self.answers if a.hint]
 
     def _rows(self) -> list[list[object]]:

@@ -111,8 +111,10 @@ class _Core:
 
     @property
     def n_inputs(self) -> int:
+        """Number of input nodes."""
         return len(self._compile().layers[0].slots)
 
     @property
     def n_outputs(self) -> int:
+        """Number of output nodes."""
         return len(self._compile().layers[-1].slots)

@@ -31,6 +31,7 @@ class Edge:
 
     @property
     def weight(self) -> float:
+        """w_{dst,src}: a live view of this edge's entry in the network's flat weight array."""
         return float(self.dst._net._store.weights[self._index()])
 
     @weight.setter
@@ -94,6 +95,7 @@ class Node:
     # -- identity and structure -------------------------------------------
     @property
     def activation(self) -> str:
+        """The activation's name ("sigmoid", "tanh", …)."""
         return self._activation.name
 
     @property
@@ -129,6 +131,7 @@ class Node:
 
     @property
     def is_output(self) -> bool:
+        """True for the nodes of the last layer (no outgoing edges)."""
         return not self.is_input and not self._targets
 
     # -- numbers -------------------------------------------------------------

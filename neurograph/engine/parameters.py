@@ -15,6 +15,7 @@ class _Parameters(_Core):
 
     # -- looking things up -----------------------------------------------------
     def node(self, id: int) -> Node:
+        """The node with this id (KeyError naming the valid ids otherwise)."""
         try:
             return self._by_id[id]
         except (KeyError, TypeError):
@@ -46,10 +47,12 @@ class _Parameters(_Core):
 
     @property
     def inputs(self) -> list[Node]:
+        """The input nodes (layer 0), in id order."""
         return [n for n in self.nodes if n.is_input]
 
     @property
     def outputs(self) -> list[Node]:
+        """The output nodes (the last layer), in id order."""
         return [n for n in self.nodes if n.is_output]
 
     @property

@@ -119,18 +119,22 @@ class MatrixNetwork:
     # -- what the matrices are ---------------------------------------------------
     @property
     def sizes(self) -> list[int]:
+        """Nodes per layer, inputs first."""
         return self.layout.sizes
 
     @property
     def n_inputs(self) -> int:
+        """Number of input nodes (columns of X)."""
         return len(self.ids[0])
 
     @property
     def n_outputs(self) -> int:
+        """Number of output nodes (columns of the output and of T)."""
         return len(self.ids[-1])
 
     @property
     def loss_name(self) -> str:
+        """The loss's name ("half_squared", "cross_entropy", …)."""
         return self._loss.name
 
     def activations(self, li: int) -> list[str]:

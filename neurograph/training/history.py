@@ -91,9 +91,11 @@ class History:
         return [getattr(r, name) for r in self.records]
 
     def to_dicts(self) -> list[dict]:
+        """One plain dict per epoch (the EpochRecord fields), for pandas or JSON."""
         return [asdict(r) for r in self.records]
 
     def table(self) -> str:
+        """The epochs as a text table."""
         short = "acc" if self.metric == "accuracy" else "R²"
         rows = [(r.epoch, r.lr, r.train_loss, getattr(r, f"train_{self.metric}"), getattr(r, f"valid_{self.metric}"),
                  r.test_loss, getattr(r, f"test_{self.metric}"), r.seconds) for r in self.records]
