@@ -29,7 +29,7 @@ from neurograph.check.diagnose import diagnose
 from neurograph.check.reference import QUANTITIES, Finding, Reference, Worst, tolerance
 from neurograph.engine.graph import Network
 from neurograph.engine.matrices import convention_name
-from neurograph.engine.validation import finite_number, lookup, sample_batches
+from neurograph.engine.validation import finite_number, is_whole, lookup, sample_batches
 from neurograph.explanations.tables import format_table
 
 REDUCTIONS = {"mean": "averaged over the batch", "sum": "summed over the batch"}
@@ -132,7 +132,7 @@ def _layers_of(value, quantity: str, L: int) -> dict[int, object]:
                         f"{{layer: array}}, got {type(value).__name__}")
     out = {}
     for k, v in items:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= L:
+        if not is_whole(k, 1, L):
             raise ValueError(f"mine[{quantity!r}] has no layer {k!r}: this network has layers 1–{L} "
                              "(layer k is the k-th weight matrix)")
         if v is not None:

@@ -1,13 +1,13 @@
 """Builders for the common shape: fully connected layers, numbered as in the seeds."""
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.initializers import Initializer, get_initializer
 from neurograph.engine.losses import get_loss
+from neurograph.engine.validation import is_whole
 from neurograph.engine.validation import seed as seed_value
 
 
@@ -25,7 +25,7 @@ def layered(sizes, activation: str = "sigmoid", output_activation: str | None = 
     """
     sizes = list(sizes) if not isinstance(sizes, (str, bytes)) else sizes
     if (not isinstance(sizes, list) or len(sizes) < 2
-            or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in sizes)):
+            or not all(is_whole(s, 1) for s in sizes)):
         raise ValueError(f"sizes must list at least two positive layer widths, e.g. [3, 4, 2]; got {sizes!r}")
     init_fn = get_initializer(init)
     rng = np.random.default_rng(seed_value(seed))

@@ -162,10 +162,15 @@ def lookup(registry: dict, name, kind: str, hint: str = ""):
         raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(sorted(registry))}{hint}") from None
 
 
+def is_whole(value, lowest: int, highest: int | None = None) -> bool:
+    """True for an integer (numpy ints too, never a bool or a float) from ``lowest`` to ``highest``."""
+    return (not isinstance(value, bool) and isinstance(value, numbers.Integral) and int(value) >= lowest
+            and (highest is None or int(value) <= highest))
+
+
 def whole_number(value, what: str, lowest: int, highest: int | None = None) -> int:
     """An integer ≥ ``lowest`` (and ≤ ``highest`` if given); numpy ints accepted, bools and floats refused."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < lowest
-            or (highest is not None and int(value) > highest)):
+    if not is_whole(value, lowest, highest):
         bounds = f"≥ {lowest}" if highest is None else f"from {lowest} to {highest}"
         raise ValueError(f"{what} must be an integer {bounds}, got {show(value)}")
     return int(value)

@@ -30,7 +30,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from neurograph.engine.validation import lookup, whole_number
+from neurograph.engine.validation import is_whole, lookup, whole_number
 from neurograph.io.atomic import write_atomic
 
 MNIST_FILE = Path(__file__).resolve().parent.parent / "data" / "mnist_uint8.npz"
@@ -276,7 +276,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Split:
 def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int | None = 0) -> Split:
     """``classes`` arms of a spiral (the CS231n toy set): arm k has radius r = i/m for its m
     points and angle θ = 4k + 4r + N(0, noise²); x = r·(sin θ, cos θ)."""
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+    if not is_whole(classes, 2):
         raise ValueError(f"spiral needs at least 2 classes, got {classes!r}")
     rng = np.random.default_rng(seed)
     y = np.arange(n) % classes

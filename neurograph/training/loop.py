@@ -69,8 +69,7 @@ def learning_rate(schedule: Schedule, epoch: int) -> float:
 
 def _check_schedule(schedule: Schedule) -> None:
     if isinstance(schedule, dict):
-        if not schedule or 0 not in schedule or any(
-                isinstance(k, bool) or not isinstance(k, int) or k < 0 for k in schedule):
+        if not schedule or 0 not in schedule or not all(check.is_whole(k, 0) for k in schedule):
             raise ValueError(f"a learning-rate schedule dict maps epochs (ints ≥ 0, including 0) "
                              f"to rates, e.g. {{0: 0.1, 50: 0.01}}; got {schedule!r}")
         for k in schedule:
