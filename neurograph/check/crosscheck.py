@@ -28,7 +28,7 @@ from typing import cast
 
 import numpy as np
 
-from neurograph.engine.graph import Network
+from neurograph.engine.graph import Edge, Network
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.html import html_table
 from neurograph.explanations.tables import format_table
@@ -288,7 +288,7 @@ def _matrix_numbers(m: MatrixNetwork, X: np.ndarray, T: np.ndarray) -> dict[str,
         assert delta is not None
         for p, nid in enumerate(ids):
             out.update((f"δ_{{{nid}}} (sample {r})", float(v)) for r, v in enumerate(delta[:, p]))
-    out.update((f"∂C/∂w_{{{d},{s}}}", g) for (s, d), g in m.edge_grads().items())
+    out.update((f"∂C/∂{Edge.name_of(s, d)}", g) for (s, d), g in m.edge_grads().items())
     out.update((f"∂C/∂b_{{{nid}}}", g) for nid, g in m.bias_grads().items())
     return out
 

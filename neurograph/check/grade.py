@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from neurograph.check.precision import at_digits, coarse_hint, right_at_precision, written
-from neurograph.engine.graph import Network, Node
+from neurograph.engine.graph import Edge, Network, Node
 from neurograph.engine.validation import finite_array, finite_number
 from neurograph.explanations.tables import format_table
 
@@ -166,7 +166,7 @@ class _Sample:
         try:
             return self.net.edge(src, dst)
         except (KeyError, ValueError):
-            raise ValueError(f"answer {name}: there is no edge {src} → {dst} (w_{{{dst},{src}}})") from None
+            raise ValueError(f"answer {name}: there is no edge {src} → {dst} ({Edge.name_of(src, dst)})") from None
 
 
 def _is_name(text: str) -> bool:
@@ -330,7 +330,7 @@ class _Hints:
         n = self.s.net.node(j)
         src = self.s.net.node(ids[1]) if what == "dw" else None
         factor = 1.0 if src is None else _num(src.a)
-        label = f"∂C/∂w_{{{j},{ids[1]}}} = a_{ids[1]}·δ_{j}" if src is not None else f"∂C/∂b_{j} = δ_{j}"
+        label = f"∂C/∂{Edge.name_of(ids[1], j)} = a_{ids[1]}·δ_{j}" if src is not None else f"∂C/∂b_{j} = δ_{j}"
         out: list[tuple[str, float, str]] = []
         mine = self.student.get("delta", (j,))
         if mine is not None:

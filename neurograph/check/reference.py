@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from neurograph.engine.activations import Activation, get_activation
-from neurograph.engine.graph import Network
+from neurograph.engine.graph import Edge, Network
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.matrix.network import MatrixNetwork
 
@@ -131,7 +131,7 @@ class Reference:
             return np.array("C")
         ids = self.ids[layer or 0]
         if quantity == "dW":                          # row layout; the other layout's shape: transposed
-            names = np.array([[f"w_{{{d},{s}}}" for d in ids] for s in self.ids[(layer or 1) - 1]])
+            names = np.array([[Edge.name_of(s, d) for d in ids] for s in self.ids[(layer or 1) - 1]])
             return names if shape == names.shape else names.T
         symbol = {"z": "z", "a": "a", "delta": "δ", "db": "b"}[quantity]
         if len(shape) == 1:

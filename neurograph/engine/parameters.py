@@ -27,8 +27,8 @@ class _Parameters(_Core):
         k = d._source_position.get(s._slot)
         if k is None:
             reverse = d._slot in s._source_position
-            hint = f"; did you mean net.edge({dst}, {src}), i.e. w_{{{src},{dst}}}?" if reverse else ""
-            raise KeyError(f"no edge {src} → {dst} (w_{{{dst},{src}}}) in this network{hint}")
+            hint = f"; did you mean net.edge({dst}, {src}), i.e. {Edge.name_of(dst, src)}?" if reverse else ""
+            raise KeyError(f"no edge {src} → {dst} ({Edge.name_of(src, dst)}) in this network{hint}")
         return Edge(s, d, k)
 
     def _id_range(self) -> str:

@@ -120,7 +120,7 @@ class _Structure(_Parameters):
             if self._by_id[d].is_input:
                 raise ValueError(f"edge {s} → {d}: node {d} is an input and cannot receive edges")
             if (s, d) in seen or self._by_id[s]._slot in self._by_id[d]._source_position:
-                raise ValueError(f"edge {s} → {d} (w_{{{d},{s}}}) already exists")
+                raise ValueError(f"edge {s} → {d} ({Edge.name_of(s, d)}) already exists")
             seen.add((s, d))
         self._attach([(self._by_id[s], self._by_id[d], w) for s, d, w in new])
 

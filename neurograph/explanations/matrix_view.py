@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurograph.engine.graph import Edge
 from neurograph.explanations.notation import TextStyle, shorten, style, terms
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.explanations.tables import format_table
@@ -76,7 +77,7 @@ def explain_matrix(m: MatrixNetwork, layer: int, *, digits: int = 4, max_terms: 
     kind = ("rows = destination nodes, columns = source nodes" if col
             else "rows = source nodes, columns = destination nodes")
     lines += [f"W ({W.shape[0]}×{W.shape[1]}, {kind}; entry [{rows[0]}, {cols[0]}] is the edge "
-              f"{in_ids[0]} → {out_ids[0]}, w_{{{out_ids[0]},{in_ids[0]}}}):",
+              f"{in_ids[0]} → {out_ids[0]}, {Edge.name_of(in_ids[0], out_ids[0])}):",
               _matrix(W, rows, cols, s, max_terms), ""]
     vectors = [("a of the source nodes", "a", a_in, in_ids)] + \
         ([] if b is None else [("the biases", "b", b, out_ids)]) + \
@@ -116,7 +117,7 @@ def _backward(m: MatrixNetwork, deltas: np.ndarray, layer: int, in_ids: list, ou
     lines += [f"δ as a {'column' if col else 'row'}:",
               _matrix(vec, out_ids if col else ["δ"], ["δ"] if col else out_ids, s, limit), ""]
     lines += [f"∂C/∂W ({len(rows)}×{len(cols)}, the layout of W; entry [{rows[0]}, {cols[0]}] is "
-              f"∂C/∂w_{{{out_ids[0]},{in_ids[0]}}}):", _matrix(G if col else G.T, rows, cols, s, limit), ""]
+              f"∂C/∂{Edge.name_of(in_ids[0], out_ids[0])}):", _matrix(G if col else G.T, rows, cols, s, limit), ""]
     if bias_grads:
         db = np.array([bias_grads.get(j, 0.0) for j in out_ids])
         table = (_matrix(db[:, None], out_ids, ["∂C/∂b"], s, limit) if col
@@ -125,5 +126,5 @@ def _backward(m: MatrixNetwork, deltas: np.ndarray, layer: int, in_ids: list, ou
     i, j = in_ids[0], out_ids[0]
     per = f"δ_{j}·a_{i}" if batch == 1 else f"(1/m)·Σ_x δ_{j}·a_{i}"
     first = "" if batch > 1 else f" = {s.fac(delta[0])}{s.dot}{s.fac(_source_a(m, a_all, i))}"
-    lines.append(f"∂C/∂w_{{{j},{i}}} = {per}{first} = {s.num(G[0, 0])}  (the edge {i} → {j} in the picture)")
+    lines.append(f"∂C/∂{Edge.name_of(i, j)} = {per}{first} = {s.num(G[0, 0])}  (the edge {i} → {j} in the picture)")
     return lines
