@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurograph.engine.activations import activation_groups
 from neurograph.engine.graph import Network
 from neurograph.io.torch_bridge import activation_module, sample_losses
 
 
 def _groups(layer) -> list[tuple[str, list[int]]]:
     """(activation name, columns) for each activation of a layer."""
-    return [(act, [p for p, n in enumerate(layer) if n.activation == act])
-            for act in dict.fromkeys(n.activation for n in layer)]
+    return [(act.name, positions) for act, positions in activation_groups(layer)]
 
 
 def torch_gradients(net: Network, X: np.ndarray, T: np.ndarray, edges: list) -> dict[str, float]:

@@ -140,3 +140,14 @@ def _custom(act: Activation) -> Activation:
     raise ValueError(f"the custom activation {type(act).__name__} shadows the built-in name {label!r}: a saved "
                      f"model would load it back as the built-in {label}; give it a name of its own "
                      f"(e.g. name = 'my_{label}')")
+
+
+def activation_groups(nodes) -> list[tuple[Activation, list[int]]]:
+    """The positions of ``nodes`` (one layer) grouped by activation, in order of first appearance.
+
+    Each group is computed as one: a = f(z) elementwise, or the softmax over its members.
+    """
+    groups: dict[Activation, list[int]] = {}
+    for k, n in enumerate(nodes):
+        groups.setdefault(n.activation_function, []).append(k)
+    return list(groups.items())

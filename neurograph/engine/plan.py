@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 import numpy as np
 
-from neurograph.engine.activations import Activation
+from neurograph.engine.activations import Activation, activation_groups
 
 #: in a network small enough for generated code (``reduce=True``), z = Σ w·a is
 #: summed by numpy's add.reduce up to this fan-in, in an order (left to right
@@ -109,8 +109,8 @@ def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int], reduce: bo
     layers = []
     for level, layer_nodes in enumerate(members):
         layer = Layer([n._slot for n in layer_nodes])
-        for act in dict.fromkeys(n.activation_function for n in layer_nodes):
-            pos = np.array([i for i, n in enumerate(layer_nodes) if n.activation_function is act], dtype=np.intp)
+        for act, positions in activation_groups(layer_nodes):
+            pos = np.array(positions, dtype=np.intp)
             layer.groups.append((act, where(np.asarray(layer.slots)[pos]), pos))
         layer.where = where(layer.slots)
         if level:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from neurograph.engine.activations import activation_groups
 from neurograph.engine.graph import Network, Node
 from neurograph.engine.validation import lookup
 from neurograph.io.atomic import write_atomic
@@ -82,9 +83,7 @@ def _layered(b: _Builder, net: Network) -> str:
 
 def _grouped(b: _Builder, z: str, layer: list[Node], span: str) -> tuple[str, list[int]]:
     """a = f(z) per activation group of a layer; returns the tensor and the node ids of its columns."""
-    groups: dict[str, list[int]] = {}
-    for k, n in enumerate(layer):
-        groups.setdefault(n.activation, []).append(k)
+    groups = {act.name: positions for act, positions in activation_groups(layer)}
     if len(groups) == 1:
         act = layer[0].activation
         return b.activation(z, act, f"a_{span}", f"{act} {span}"), [n.id for n in layer]

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from neurograph.engine.activations import ACTIVATIONS, Activation
+from neurograph.engine.activations import ACTIVATIONS, Activation, activation_groups
 from neurograph.engine.graph import Network, Node
 from neurograph.matrix.kernels import IN_PLACE, Backward, Forward
 
@@ -84,13 +84,12 @@ def id_ranges(ids: list[int]) -> str:
 
 def layer_groups(layer: list[Node]) -> list[Group]:
     """One Group per activation in the layer, in order of first appearance."""
-    acts = list(dict.fromkeys(n.activation_function for n in layer))
-    if len(acts) == 1:
-        act = acts[0]
+    groups = activation_groups(layer)
+    if len(groups) == 1:
+        act = groups[0][0]
         forward, backward = IN_PLACE[act.name] if ACTIVATIONS.get(act.name) is act else (None, None)
         return [Group(act, slice(None), forward, backward)]
-    return [Group(act, np.array([p for p, n in enumerate(layer) if n.activation_function is act], dtype=np.intp),
-                  None, None) for act in acts]
+    return [Group(act, np.array(positions, dtype=np.intp), None, None) for act, positions in groups]
 
 
 class Layout:
