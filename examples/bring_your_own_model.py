@@ -39,7 +39,10 @@ def sklearn_gap(X: np.ndarray, rng: np.random.Generator) -> float:
 
 
 def skip_dag() -> ng.Network:
-    """Input 2 = tanh(x + 0.3), a relu neuron, three outputs with mixed activations and skip connections."""
+    """Input 2 = tanh(x + 0.3), a relu neuron, three outputs with mixed activations and skip connections.
+
+    A deliberate twin of tests/dags.py's skip_dag: this script stands alone, without the tests folder.
+    """
     g = ng.Network(loss="squared")
     g.add_input(1)
     g.add_input(2, activation="tanh", bias=0.3)
