@@ -30,29 +30,15 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from compare import fused_engine_step as fused  # noqa: E402
 from compare import micrograd_step, naive_engine_step  # noqa: E402
+from compare import object_engine_step as public_calls  # noqa: E402
 from matrix_speed import timed_rounds  # noqa: E402
 
 import neurograph as ng  # noqa: E402
 from neurograph.training.presets import seed003_init  # noqa: E402
 
 LR = 0.1
-
-
-def public_calls(sizes: list[int], x, t) -> Callable[[], None]:
-    net = ng.Network.layered(sizes, activation="sigmoid", loss="half_squared", seed=0)
-
-    def run():
-        net.forward(x)
-        net.backward(t)
-        net.step(LR)
-        net.zero_grad()
-    return run
-
-
-def fused(sizes: list[int], x, t) -> Callable[[], None]:
-    net = ng.Network.layered(sizes, activation="sigmoid", loss="half_squared", seed=0)
-    return lambda: net.train_step(x, t, LR)
 
 
 def repeated(fn: Callable[[], object], number: int) -> Callable[[], None]:
