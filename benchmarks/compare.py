@@ -313,7 +313,7 @@ def graph_section(quick: bool) -> tuple[Section, dict]:
         name = "-".join(map(str, sizes))
         speedup = None if r["micrograd"] is None else r["micrograd"] / r["object"]
         value = (f"{'?' if speedup is None else f'{speedup:,.0f}'}× micrograd; "
-                 f"{r['object'] / r['naive']:.2f}× naive's time ({r['object'] * 1e3:.3f} ms)")
+                 f"{r['object'] / r['naive']:.3g}× naive's time ({r['object'] * 1e3:.3f} ms)")
         met = None if speedup is None else speedup >= micro_goal and r["object"] <= naive_goal * r["naive"]
         figures.append(Figure(f"{name}, forward+backward+step+zero_grad through the public calls", value,
                               f"≥ {micro_goal:,}× micrograd and ≤ {naive_goal:g}× naive's time", met))
