@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import neurograph as ng
+from dags import skip_dag
 from neurograph.io.torch_bridge import loss_fn
 
 torch = pytest.importorskip("torch")
@@ -61,24 +62,11 @@ def test_layered_export_same_outputs_and_grads(hidden, out_act, loss, T):
     assert linears[0].weight[0, 0].item() == net.edge(1, 4).weight
 
 
-def _skip_dag() -> ng.Network:
-    """1,2 → 3 (relu) → 4 (sigmoid), plus the skip 1 → 4; input 2 is tanh(x + b)."""
-    g = ng.Network(loss="squared")
-    g.add_input(1)
-    g.add_input(2, activation="tanh", bias=0.3)
-    g.add_neuron(3, activation="relu", bias=0.1)
-    g.add_neuron(4, activation="sigmoid", bias=-0.2)
-    g.add_neuron(5, activation="identity", bias=None)
-    for s, d, w in [(1, 3, 0.5), (2, 3, -0.4), (1, 4, 0.7), (3, 4, 1.1), (2, 5, 0.25), (3, 5, -0.6)]:
-        g.connect(s, d, weight=w)
-    return g
-
-
 def test_dag_export_follows_the_graph():
-    net = _skip_dag()
+    net = skip_dag()                                   # skip connections, a tanh input, a bias-free node
     module = net.to_torch()
     assert not isinstance(module, torch.nn.Sequential)
-    Xd, Td = np.array([[1.0, 2.0], [-0.5, 0.3]]), np.array([[0.2, 0.1], [0.9, -0.4]])
+    Xd, Td = np.array([[1.0, 2.0], [-0.5, 0.3]]), np.array([[0.2, 0.1, 0.7], [0.9, -0.4, 0.3]])
     out, t_loss = _torch_loss(module, net, Xd, Td)
     np.testing.assert_allclose(out.detach().numpy(), net.forward(Xd), rtol=1e-12)
     g_loss, edge_grads, bias_grads = _graph_grads(net, Xd, Td)
