@@ -43,7 +43,7 @@ def _asset(name: str) -> str:
     return resources.files("visualize").joinpath(name).read_text(encoding="utf-8")
 
 
-def model_data(net: Network, x, t, max_per_layer: int = 12) -> dict[str, Any]:
+def model_data(net: Network, x, t) -> dict[str, Any]:
     """The plain data the page computes from: nodes with their incoming (source, weight)
     pairs in the engine's order, the loss, the sample, and the picture's colour scale."""
     if not isinstance(net, Network):
@@ -56,7 +56,7 @@ def model_data(net: Network, x, t, max_per_layer: int = 12) -> dict[str, Any]:
     return {"nodes": nodes, "inputs": [n.id for n in net.inputs], "outputs": [n.id for n in net.outputs],
             "loss": net.loss, "x": xs, "t": ts, "digits": DIGITS, "max_terms": MAX_TERMS,
             "palette": list(style.PUOR), "pen": [style.PEN_MIN, style.PEN_MAX],
-            "unknown_fill": style.UNKNOWN_FILL, "max_per_layer": max_per_layer}
+            "unknown_fill": style.UNKNOWN_FILL}
 
 
 _NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>(\d+)</title>')
@@ -157,7 +157,7 @@ class Explorer(_Base):
             raise ValueError("a target t needs an input x: pass x too")
         if title is not None and not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}")
-        data = model_data(net, x, t, max_per_layer)
+        data = model_data(net, x, t)
         svg = _svg(net, x, t, title, max_per_layer)
         data["drawn"] = drawn_ids(svg)
         heading = title or f"{'-'.join(str(len(layer)) for layer in net.layers)} network"
