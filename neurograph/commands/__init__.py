@@ -24,3 +24,12 @@ class _ExampleFormatter(argparse.HelpFormatter):
 def example(*commands: str) -> dict:
     """``sub.add_parser`` keyword arguments that end ``--help`` with an example command line."""
     return {"epilog": "example:\n" + "\n".join(f"  {c}" for c in commands), "formatter_class": _ExampleFormatter}
+
+
+def typed_sample(args) -> tuple[list[float] | None, list[float] | None]:
+    """(x, t) typed as --input and --target (None where not given); --target alone is refused."""
+    if args.target and not args.input:
+        raise ValueError("--target needs --input (the sample whose target it is)")
+    x = parse_numbers(args.input, "--input") if args.input else None
+    t = parse_numbers(args.target, "--target") if args.target else None
+    return x, t

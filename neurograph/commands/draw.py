@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurograph.commands import example, parse_numbers, samples
+from neurograph.commands import example, samples, typed_sample
 from neurograph.io.model_file import load_model
 
 
@@ -52,8 +52,7 @@ def run(args) -> int:
 
     visualize.format_of(args.output)        # a bad extension fails before any work
     net = load_model(args.model)
-    if args.target and not args.input:
-        raise ValueError("--target needs --input (the sample whose target it is)")
+    x, t = typed_sample(args)
     loss = None
     real = samples.chosen(args, net)
     if real is not None:
@@ -61,10 +60,10 @@ def run(args) -> int:
         net.forward(real.x)
         if real.t is not None:
             loss = net.backward(real.t)
-    elif args.input:
-        net.forward(np.array(parse_numbers(args.input, "--input")))
-        if args.target:
-            loss = net.backward(np.array(parse_numbers(args.target, "--target")))
+    elif x is not None:
+        net.forward(np.array(x))
+        if t is not None:
+            loss = net.backward(np.array(t))
     diagram = visualize.draw(net, labels=args.labels, show=args.show, max_per_layer=args.max_per_layer,
                              precision=args.precision, title=args.title, loss=loss, values=args.values,
                              names=None if args.names == "ids" else args.names, scale=args.scale,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from neurograph.commands import parse_numbers
+from neurograph.commands import typed_sample
 from neurograph.io.model_file import load_model
 
 
@@ -30,10 +30,7 @@ def run(args) -> int:
     import visualize
 
     net = load_model(args.model)
-    if args.target and not args.input:
-        raise ValueError("--target needs --input (the sample whose target it is)")
-    x = parse_numbers(args.input, "--input") if args.input else None
-    t = parse_numbers(args.target, "--target") if args.target else None
+    x, t = typed_sample(args)
     page = visualize.explore(net, x, t, title=args.title, max_per_layer=args.max_per_layer).save(args.output)
     print(f"explorer: {page} (open it in a browser)")
     return 0
