@@ -56,6 +56,7 @@ from naive_engine import NaiveNetwork  # noqa: E402
 import neurograph as ng  # noqa: E402
 from neurograph.matrix.kernels import load_blas  # noqa: E402
 from neurograph.explanations.tables import format_table  # noqa: E402
+from neurograph.training.presets import get_preset  # noqa: E402
 
 SAMPLE_SIZES = ([3, 4, 2], [64, 32, 10], [784, 30, 10])
 EPOCH_SIZES, BATCH, EPOCH_SAMPLES = [784, 100, 10], 32, 50_000
@@ -334,7 +335,7 @@ def graph_section(quick: bool) -> tuple[Section, dict]:
 def seed003_epoch(quick: bool) -> tuple[float, float]:
     """Seconds of one 50,000-sample seed003 epoch (train's own epoch timer) on the graph engine and on
     the matrix engine, from interleaved runs on fewer samples (the graph engine is far slower)."""
-    preset = ng.training.presets.get_preset("seed003")
+    preset = get_preset("seed003")
     X, Y = make_data(10_000)
     y = Y.argmax(axis=1)
     sizes = {"graph": 200 if quick else 1000, "matrix": 10_000}

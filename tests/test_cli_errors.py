@@ -15,6 +15,7 @@ import neurograph as ng
 from neurograph.commands.cli import INTERRUPTED, main
 from neurograph.engine.builders import worked_example
 from neurograph.io.json_file import to_dict
+from neurograph.training.presets import get_preset
 
 TRAIN = ["train", "--preset", "seed000", "--subset", "--epochs", "1", "--seed", "1", "--no-progress"]
 
@@ -176,7 +177,7 @@ def test_ctrl_c_keeps_the_last_finished_epoch_and_exits_130(tmp_path, capsys, mo
     if kept:
         expected = ng.run_preset("seed000", subset=True, epochs=kept, seed=1, progress=False).network
     else:
-        expected = ng.training.presets.get_preset("seed000").build(1)
+        expected = get_preset("seed000").build(1)
     assert to_dict(ng.Network.load(model)) == to_dict(expected)
 
 

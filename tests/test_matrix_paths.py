@@ -194,10 +194,21 @@ def run_python(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
 
 
+#: what ``import neurograph`` must not load: the heavy libraries and every subpackage a plain Network does not need
+NOT_AT_IMPORT = ("scipy", "networkx", "matplotlib", "graphviz", "visualize", "neurograph.check", "neurograph.commands",
+                 "neurograph.explanations", "neurograph.io", "neurograph.matrix", "neurograph.training")
+
+
 def test_import_neurograph_loads_no_scipy_networkx_or_matplotlib():
     loaded = json.loads(run_python(
         "import sys, json, neurograph\n"
-        "print(json.dumps([m for m in ('scipy', 'networkx', 'matplotlib') if m in sys.modules]))"))
+        f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({NOT_AT_IMPORT!r}))))"))
+    assert loaded == []
+    loaded = json.loads(run_python(                   # a plain Network computes without them too
+        "import sys, json, neurograph as ng\n"
+        "net = ng.Network.layered([3, 4, 2], seed=0)\n"
+        "net.forward([0.1, 0.2, 0.3]); net.backward([0, 1]); net.step(0.5)\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({NOT_AT_IMPORT!r}))))"))
     assert loaded == []
 
 
