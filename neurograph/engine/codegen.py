@@ -12,10 +12,12 @@ They work on Python floats held in lists (``State``), which for a 3-4-2
 network is several times faster than a numpy call per neuron.  The sums are
 written in the order the general path adds them (numpy's add.reduce: left to
 right below 8 terms, 8 running sums from 8 on; the backward sums in the order
-the scatter visits them), so every +, − and × rounds the same.  The only
-difference is the library: e^x, ln(1 + x) and tanh come from Python's math
-module here and from numpy's vectorised kernels there, which differ in the
-last bit for a few arguments in a hundred (≤ 1e-15 relative).
+the scatter visits them), so every +, − and × rounds the same.  a = f(z) is
+one formula for both paths (``FORWARD``; the general path evaluates it through
+``EACH``, one float at a time), with e^x, ln(1 + x) and tanh from Python's math
+module (libm), not numpy's vectorised kernels, which differ from libm in the
+last bit for a few arguments in a hundred.  So generated and general code
+agree bit for bit, with every activation written here.
 """
 from __future__ import annotations
 
@@ -46,6 +48,18 @@ DERIVATIVE = {"sigmoid": "({a} * (1.0 - {a}))", "tanh": "(1.0 - {a} * {a})",
               "relu": "(1.0 if {z} > 0.0 else 0.0)", "identity": None}
 NAMESPACE = {"_exp": math.exp, "_log1p": math.log1p, "_tanh": math.tanh, "_isfinite": math.isfinite}
 LOCALS = "    exp, log1p, tanh = _exp, _log1p, _tanh"
+
+
+def _each(name: str) -> Callable[[list[float]], list[float]]:
+    """[f(z) for z in zs] by ``FORWARD``'s formula: the numbers generated code computes, one float at a time."""
+    namespace: dict[str, Any] = dict(NAMESPACE)
+    exec(f"def each(zs):\n{LOCALS}\n    return [{FORWARD[name][0].format(z='z')} for z in zs]", namespace)  # noqa: S102
+    return namespace["each"]
+
+
+#: a = f(z) of the general path for the activations generated code writes (a = z is a copy on both):
+#: one formula for both, evaluated with Python's math (libm), so the two agree bit for bit
+EACH = {ACTIVATIONS[name]: _each(name) for name in FORWARD if name != "identity"}
 
 
 @dataclass

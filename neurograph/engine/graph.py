@@ -38,6 +38,7 @@ import numpy as np
 
 from neurograph.engine import plan as planning
 from neurograph.engine.activations import ACTIVATIONS
+from neurograph.engine.codegen import EACH
 from neurograph.engine.conversions import _Conversions
 from neurograph.engine.objects import Edge, Node
 from neurograph.engine.structure import _Structure
@@ -102,8 +103,10 @@ class Network(_Conversions, _Structure):
             for act, where, _ in layer.groups:
                 if act is _IDENTITY:
                     a[where] = z[where]                    # a_j = z_j
+                elif (each := EACH.get(act)) is not None:
+                    a[where] = each(z[where].tolist())     # a_j = f(z_j) by libm, as generated code does
                 else:
-                    a[where] = act(z[where])               # a_j = f(z_j); softmax over its group
+                    a[where] = act(z[where])               # a custom f, or softmax over its group
         self._forward_ready, self._backward_ready = True, False
         self._forward_version = self._version
         return a[plan.layers[-1].where].copy()
