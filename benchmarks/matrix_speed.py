@@ -130,41 +130,45 @@ def per_sample_backend(net: Network, X, Y, lr: float):
 def blas2_floor(net: Network, X, Y, lr: float):
     """The floor for per-sample training: the same math for 784-100-10 (sigmoid, softmax +
     cross-entropy) written out by hand as the fewest calls — scipy's dgemv, dger and
-    daxpy on preallocated vectors — with nothing general about it."""
+    daxpy on preallocated vectors, every function and array a local, the BLAS arguments
+    by position (f2py parses keywords more slowly) — with nothing general about it."""
     from scipy.linalg.blas import daxpy, dgemv, dger
     m = MatrixNetwork(net, convention="row")
     W1, W2 = (w.copy() for w in m.weights.values())
     b1, b2 = m.biases[1].copy(), m.biases[2].copy()
-    W1t, W2t = W1.T, W2.T                                        # n_out × n_in, Fortran-ordered views
-    z1, a1, d1, g1 = (np.empty(W1.shape[1]) for _ in range(4))
-    z2, a2, d2, log_a = (np.empty(W2.shape[1]) for _ in range(4))
 
     def epoch():
+        copyto, negative, exp, add, reciprocal, subtract, divide, log, multiply, dot = (
+            np.copyto, np.negative, np.exp, np.add, np.reciprocal, np.subtract, np.divide, np.log, np.multiply, np.dot)
+        W1t, W2t = W1.T, W2.T                                    # n_out × n_in, Fortran-ordered views
+        z1, a1, d1, g1 = (np.empty(W1.shape[1]) for _ in range(4))
+        z2, a2, d2, log_a = (np.empty(W2.shape[1]) for _ in range(4))
+        n1, n2, step = len(z1), len(z2), -lr
         losses = np.empty(len(X))
         for i in range(len(X)):
             x, t = X[i], Y[i]
-            np.copyto(z1, b1)
-            dgemv(1.0, W1t, x, 1.0, z1, overwrite_y=1)          # z1 = W1ᵀx + b1
-            np.negative(z1, out=a1)
-            np.exp(a1, out=a1)
-            np.add(a1, 1.0, out=a1)
-            np.reciprocal(a1, out=a1)                            # a1 = σ(z1)
-            np.copyto(z2, b2)
-            dgemv(1.0, W2t, a1, 1.0, z2, overwrite_y=1)         # z2 = W2ᵀa1 + b2
-            np.subtract(z2, z2.max(), out=a2)
-            np.exp(a2, out=a2)
-            np.divide(a2, a2.sum(), out=a2)                      # a2 = softmax(z2)
-            np.log(a2, out=log_a)
-            losses[i] = -np.dot(t, log_a)                        # C = −Σ t·ln a
-            np.subtract(a2, t, out=d2)                           # δ2 = a2 − t
-            dgemv(1.0, W2t, d2, 0.0, g1, overwrite_y=1, trans=1)   # W2·δ2
-            np.subtract(1.0, a1, out=d1)
-            np.multiply(d1, a1, out=d1)
-            np.multiply(d1, g1, out=d1)                          # δ1 = σ′(z1) ⊙ W2·δ2
-            dger(-lr, d2, a1, a=W2t, overwrite_a=1)             # W2 −= η·a1·δ2ᵀ
-            daxpy(d2, b2, a=-lr)                                 # b2 −= η·δ2
-            dger(-lr, d1, x, a=W1t, overwrite_a=1)              # W1 −= η·x·δ1ᵀ
-            daxpy(d1, b1, a=-lr)                                 # b1 −= η·δ1
+            copyto(z1, b1)
+            dgemv(1.0, W1t, x, 1.0, z1, 0, 1, 0, 1, 0, 1)        # z1 = W1ᵀx + b1
+            negative(z1, out=a1)
+            exp(a1, out=a1)
+            add(a1, 1.0, out=a1)
+            reciprocal(a1, out=a1)                               # a1 = σ(z1)
+            copyto(z2, b2)
+            dgemv(1.0, W2t, a1, 1.0, z2, 0, 1, 0, 1, 0, 1)       # z2 = W2ᵀa1 + b2
+            subtract(z2, z2.max(), out=a2)
+            exp(a2, out=a2)
+            divide(a2, a2.sum(), out=a2)                         # a2 = softmax(z2)
+            log(a2, out=log_a)
+            losses[i] = -dot(t, log_a)                           # C = −Σ t·ln a
+            subtract(a2, t, out=d2)                              # δ2 = a2 − t
+            dgemv(1.0, W2t, d2, 0.0, g1, 0, 1, 0, 1, 1, 1)       # W2·δ2
+            subtract(1.0, a1, out=d1)
+            multiply(d1, a1, out=d1)
+            multiply(d1, g1, out=d1)                             # δ1 = σ′(z1) ⊙ W2·δ2
+            dger(step, d2, a1, 1, 1, W2t, 0, 0, 1)               # W2 −= η·a1·δ2ᵀ
+            daxpy(d2, b2, n2, step)                              # b2 −= η·δ2
+            dger(step, d1, x, 1, 1, W1t, 0, 0, 1)                # W1 −= η·x·δ1ᵀ
+            daxpy(d1, b1, n1, step)                              # b1 −= η·δ1
     epoch.params = W1, W2, b1, b2                                # for tests
     return epoch
 

@@ -88,42 +88,52 @@ class PerSample:
 
         losses[j] and outputs[j] get C_x and a_L of the j-th sample before its
         step.  Stops after the first sample whose C_x is NaN/inf or above max_loss.
+        Everything the loop touches is a local bound here, and the BLAS calls take
+        their arguments by position (f2py parses keywords more slowly):
+        gemv(α, A, x, β, y, offx, incx, offy, incy, trans, overwrite_y),
+        ger(α, x, y, incx, incy, A, overwrite_x, overwrite_y, overwrite_a), axpy(x, y, n, α).
         """
-        gemv, ger, axpy, head, log_a = self.gemv, self.ger, self.axpy, self.head, self.log_a
-        layers, plain, b0 = self.layers, self.plain, self.b0
-        steps = list(zip(layers[::-1], range(len(layers) - 1, -1, -1), strict=True))   # backward: l = L … 1
-        last = layers[-1]
-        decay = 1.0 - lr * weight_decay
-        ins = [self.a0] + [layer.a for layer in layers[:-1]]         # a_{l−1} of every layer l ≥ 1
+        gemv, ger, axpy, copyto, multiply = self.gemv, self.ger, self.axpy, np.copyto, np.multiply
+        sample, log_a, plain = self.head.sample, self.log_a, self.plain
+        z0, a0, d0, f0 = self.z0, self.a0, self.d0, self.f0
+        b0 = 0.0 if self.b0 is None else self.b0                 # z_0 = x + b_0 (inputs with an activation)
+        step_b0 = biases and self.b0 is not None
+        forward = [(layer.WT, layer.b, layer.z, layer.a, layer.f) for layer in self.layers]
+        backward = [(layer.WT, layer.b if biases else None, layer.d, layer.back, layer.g, layer.z_in,
+                     None if plain and li == 0 else layer.a_in, layer.d_in, len(layer.d))      # a_{l−1}; None: x
+                    for li, layer in reversed(list(enumerate(self.layers)))]             # l = L … 1
+        last = self.layers[-1]
+        zL, aL, dL = last.z, last.a, last.d
+        decay, step = 1.0 - lr * weight_decay, -lr
         t_sum_one = bool(np.all(T[order].sum(axis=1) == 1.0)) if len(order) else True
         for j, i in enumerate(order):
-            x = X[i]
-            if plain:
-                ins[0] = x                                      # a_0 = x
-            else:
-                np.add(x, 0.0 if b0 is None else b0, out=self.z0)   # z_0 = x + b_0
-                self.f0(self.z0, self.a0)                       # a_0 = f_0(z_0)
-            for layer, a_in in zip(layers, ins, strict=True):
-                if layer.b is None:
-                    gemv(1.0, layer.WT, a_in, 0.0, layer.z, overwrite_y=1)      # z_l = W_lᵀ·a_{l−1}
+            x = a_in = X[i]
+            if not plain:
+                np.add(x, b0, out=z0)                           # z_0 = x + b_0
+                f0(z0, a0)                                      # a_0 = f_0(z_0)
+                a_in = a0
+            for WT, b, z, a, f in forward:
+                if b is None:
+                    gemv(1.0, WT, a_in, 0.0, z, 0, 1, 0, 1, 0, 1)     # z_l = W_lᵀ·a_{l−1}
                 else:
-                    np.copyto(layer.z, layer.b)
-                    gemv(1.0, layer.WT, a_in, 1.0, layer.z, overwrite_y=1)      # z_l = W_lᵀ·a_{l−1} + b_l
-                layer.f(layer.z, layer.a)                       # a_l = f_l(z_l)
-            loss = head.sample(last.z, last.a, T[i], last.d, log_a, t_sum_one)    # C_x; δ_L = ∂C_x/∂z_L
+                    copyto(z, b)
+                    gemv(1.0, WT, a_in, 1.0, z, 0, 1, 0, 1, 0, 1)     # z_l = W_lᵀ·a_{l−1} + b_l
+                f(z, a)                                         # a_l = f_l(z_l)
+                a_in = a
+            loss = sample(zL, aL, T[i], dL, log_a, t_sum_one)   # C_x; δ_L = ∂C_x/∂z_L
             losses[j] = loss
-            outputs[j] = last.a
-            for layer, k in steps:
-                if layer.back is not None:
-                    gemv(1.0, layer.WT, layer.d, 0.0, layer.g, overwrite_y=1, trans=1)   # g = W_l·δ_l
-                    layer.back(layer.z_in, layer.a_in, layer.g, layer.d_in)   # δ_{l−1} = f′(z_{l−1})·g
+            outputs[j] = aL
+            for WT, b, d, back, g, z_k, a_k, d_k, n in backward:
+                if back is not None:
+                    gemv(1.0, WT, d, 0.0, g, 0, 1, 0, 1, 1, 1)  # g = W_l·δ_l, before W_l moves
+                    back(z_k, a_k, g, d_k)                      # δ_{l−1} = f′(z_{l−1})·g
                 if decay != 1.0:
-                    np.multiply(layer.WT, decay, out=layer.WT)   # W_l·(1 − η·λ)
-                ger(-lr, layer.d, ins[k], a=layer.WT, overwrite_a=1)    # W_l −= η·a_{l−1}·δ_lᵀ
-                if biases and layer.b is not None:
-                    axpy(layer.d, layer.b, a=-lr)               # b_l −= η·δ_l
-            if biases and b0 is not None:
-                axpy(self.d0, b0, a=-lr)                        # b_0 −= η·δ_0
+                    multiply(WT, decay, out=WT)                 # W_l·(1 − η·λ)
+                ger(step, d, x if a_k is None else a_k, 1, 1, WT, 0, 0, 1)   # W_l −= η·a_{l−1}·δ_lᵀ
+                if b is not None:
+                    axpy(d, b, n, step)                         # b_l −= η·δ_l
+            if step_b0:
+                axpy(d0, b0, len(d0), step)                     # b_0 −= η·δ_0
             if not loss <= max_loss:                            # NaN, inf or too large: stop here
                 return j + 1
         return len(order)
