@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from dags import dag_cases
+from hypothesis import given
+from hypothesis import strategies as st
 
 import neurograph as ng
+import visualize
 
 #: every public name of neurograph/__init__.py and where it is defined: the contract, written out independently
 DEFINED_IN = {
@@ -75,3 +81,123 @@ def test_a_lazy_name_loads_its_module_only_when_used():
         "print(json.dumps([before, 'neurograph.matrix.network' in sys.modules, 'MatrixNetwork' in vars(ng),\n"
         "                  'neurograph.training.loop' in sys.modules]))"))
     assert out == [False, True, True, False]
+
+
+# -- Network.load in bulk --------------------------------------------------------------------------
+def _bare(net: ng.Network) -> ng.Network:
+    """The nodes of ``net`` (inputs with their activation and bias) without its edges."""
+    twin = ng.Network(loss=net.loss)
+    for n in net.nodes:
+        if n.is_input and (n.activation != "identity" or n.bias is not None):
+            twin.add_input(n.id, activation=n.activation, bias=0.0 if n.bias is None else n.bias)
+        elif n.is_input:
+            twin.add_input(n.id)
+        else:
+            twin.add_neuron(n.id, activation=n.activation, bias=n.bias)
+    return twin
+
+
+def _numbers(net: ng.Network, X, T) -> list:
+    """Everything a forward + backward pass computes, and every edge in order."""
+    net.zero_grad()
+    y = net.forward(X[0]).tolist()
+    loss = net.backward(T[0])
+    return [y, loss, [(n.id, n.z, n.a, n.delta, n.bias_grad, [e.dst.id for e in n.outputs]) for n in net.nodes],
+            [(e.src.id, e.dst.id, e.weight, e.grad) for e in net.edges]]
+
+
+@given(dag_cases(), st.randoms(use_true_random=False))
+def test_connect_arrays_in_bulk_builds_what_connect_many_builds_in_any_edge_order(case, rnd):
+    net, X, T = case
+    edges = [(e.src.id, e.dst.id, e.weight) for e in net.edges]
+    rnd.shuffle(edges)                                       # destinations interleaved, sources in any order
+    bulk, one_by_one = _bare(net), _bare(net)
+    bulk.connect_arrays(*(np.array(column) for column in zip(*edges, strict=True)))
+    one_by_one.connect_many(edges)
+    assert _numbers(bulk, X, T) == _numbers(one_by_one, X, T)  # bit for bit: z sums in the same order
+    first, last = net.inputs[0].id, net.outputs[-1].id
+    for built in (bulk, one_by_one):                          # the positions stay right for later edits
+        built.edge(net.edges[0].src.id, net.edges[0].dst.id).weight = 0.25
+        if first not in {e.src.id for e in built.node(last).inputs}:
+            built.connect(first, last, 0.5)
+    assert _numbers(bulk, X, T) == _numbers(one_by_one, X, T)
+    with pytest.raises(ValueError) as refused:
+        bulk.connect(last, net.nodes[-1].id if net.nodes[-1].id != last else first, 1.0)
+    with pytest.raises(ValueError) as again:
+        one_by_one.connect(last, net.nodes[-1].id if net.nodes[-1].id != last else first, 1.0)
+    assert str(refused.value) == str(again.value)
+
+
+def _model_text(net: ng.Network, tmp_path) -> str:
+    net.save(tmp_path / "m.json")
+    return (tmp_path / "m.json").read_text()
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.replace('"src": 1,', '"src": 1, "src": 2,', 1), "the key 'src' appears twice"),
+    (lambda s: s.replace('"kind": "input"', '"kind": "input", "kind": "input"', 1), "the key 'kind' appears twice"),
+    (lambda s: s.replace('"bias": null', '"bias": {"x": 1, "x": 2}', 1), "the key 'x' appears twice"),
+    (lambda s: s.replace('"bias": null', '"bias": {"x": 1}', 1), "bias of node 1 must be a real number, got a dict"),
+    (lambda s: s.replace('"cross_entropy"', '"cross:entropy"', 1), "unknown loss 'cross:entropy'"),
+    (lambda s: s.replace('"cross_entropy"', '"x:y", "loss": "x:y"', 1), "the key 'loss' appears twice"),
+    (lambda s: s.replace('"weight"', '"weight": 1.0, "weight"', 1) + " x", "the key 'weight' appears twice"),
+    (lambda s: s.replace('"version": 1', '"version": 1, "spare": {"a": 1}', 1), None),
+])
+def test_load_refuses_duplicate_keys_wherever_they_are(tmp_path, edit, message):
+    """The plain decoder's key count must never hide a duplicate: nested objects, colons in strings,
+    a syntax error after a duplicate (the duplicate is still named, as the hook alone named it)."""
+    net = ng.Network.layered([3, 2, 2], output_activation="softmax", loss="cross_entropy", seed=1)
+    (tmp_path / "bad.json").write_text(edit(_model_text(net, tmp_path)))
+    if message is None:                                       # an extra key is no error: the same network
+        assert [e.weight for e in ng.Network.load(tmp_path / "bad.json").edges] == [e.weight for e in net.edges]
+        return
+    with pytest.raises(ValueError, match=message) as refused:
+        ng.Network.load(tmp_path / "bad.json")
+    assert str(refused.value).startswith(str(tmp_path / "bad.json"))
+
+
+def test_a_big_model_loads_to_the_network_it_was(tmp_path):
+    net = ng.Network.layered([60, 20, 10], output_activation="softmax", loss="cross_entropy", seed=4)
+    back = ng.Network.load(tmp_path / "m.json") if _model_text(net, tmp_path) else None
+    assert [(e.src.id, e.dst.id, e.weight) for e in back.edges] == [(e.src.id, e.dst.id, e.weight) for e in net.edges]
+    x = np.linspace(0, 1, 60)
+    assert back.forward(x).tolist() == net.forward(x).tolist()
+
+
+# -- drawing only the drawn edges ----------------------------------------------------------------------
+SUMMARY = re.compile(r'^\t(\S+) -> (\S+) \[color="#a0a0a0" penwidth=0\.8 style=dashed '
+                     r'tooltip="(\d+) edges not drawn one by one: mean \|w\| = (\S+), max \|w\| = (\S+)"\]$', re.M)
+
+
+def test_a_collapsed_picture_summarises_every_hidden_edge_with_its_numbers():
+    """Each (stand-in, neuron) pair gets one dashed edge whose count, mean |w| and max |w| are those
+    of the edges it stands for, computed here edge by edge from net.edges, in the order they come."""
+    net = ng.Network.layered([30, 20, 5], seed=3)
+    k = 2                                                    # max_per_layer=5: the first and last 2 of a layer
+    stand_in = {n.id: f"more{i}" for i, layer in enumerate(net.layers) if len(layer) > 5 for n in layer[k:-k]}
+    groups: dict[tuple[str, str], list[float]] = {}
+    drawn = 0
+    for e in net.edges:
+        ends = (stand_in.get(e.src.id, str(e.src.id)), stand_in.get(e.dst.id, str(e.dst.id)))
+        if ends == (str(e.src.id), str(e.dst.id)):
+            drawn += 1
+        else:
+            groups.setdefault(ends, []).append(abs(e.weight))
+    expected = [(a, b, str(len(w)), repr(sum(w) / len(w)), repr(max(w))) for (a, b), w in groups.items()]
+    source = visualize.draw(net, labels="none", max_per_layer=5).source
+    assert SUMMARY.findall(source) == expected
+    assert len(re.findall(r'tooltip="w_\{', source)) == drawn == 4 * 4 + 4 * 5
+
+
+def test_a_backward_frame_knows_the_gradients_of_the_edges_into_its_layers_only():
+    from visualize.snapshot import Snapshot
+    net = ng.Network.layered([3, 4, 2], seed=0)
+    net.forward([0.1, 0.2, 0.3])
+    net.backward([0.0, 1.0])
+    snap = Snapshot.of(net)
+    assert [e.grad for e in snap.edges] == [e.grad for e in net.edges]
+    assert [e.grad for e in snap.known(forward=2, backward=2).edges] == \
+        [e.grad if e.dst.layer == 2 else None for e in net.edges]
+    assert [e.grad for e in snap.known(forward=2, backward=None).edges] == [None] * len(net.edges)
+    assert snap.edge_scale(forward=False) == max(abs(e.grad) for e in net.edges)
+    assert snap.edge_scale(forward=True) == max(abs(e.weight) for e in net.edges)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurograph import MatrixNetwork, Network, write_atomic
-from neurograph.training.targets import Classification
+from neurograph import Network, write_atomic
 
 #: picture formats chosen by the file extension
 FORMATS = {".png": "png", ".svg": "svg"}
@@ -37,6 +36,8 @@ def boundary(net: Network, X, y, path: str | Path, resolution: int = 200, margin
         from matplotlib.figure import Figure
     except ImportError:
         raise RuntimeError("visualize.boundary needs matplotlib: pip install 'neurograph[plot]'") from None
+    from neurograph import MatrixNetwork                     # loaded here: `import visualize` stays light
+    from neurograph.training.targets import Classification
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
     model = MatrixNetwork.from_graph(net)

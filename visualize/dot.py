@@ -26,6 +26,7 @@ from itertools import pairwise
 from html import escape
 
 import graphviz
+import numpy as np
 
 from visualize import edge_labels, style
 from visualize.collapse import More, Slot, collapse, stand_in
@@ -49,11 +50,9 @@ class _Builder:
         self.names = resolve(opt.names, snap.layers)
         self.tags = False          # labels="edge": lay out without labels, then place tags on the edges
         self.pins: dict[str, edge_labels.Box] = {}   # node name → where the layout put it
-        self.incoming: dict[int, list[EdgeValues]] = {i: [] for i in snap.nodes}
-        for e in snap.edges:
-            self.incoming[e.dst].append(e)
+        self.drawn, self.summarised = self.split_edges()
         ref = step.scale or snap
-        self.vmax_edge = style.largest(self.edge_value(e) for e in ref.edges)
+        self.vmax_edge = ref.edge_scale(opt.forward)
         self.vmax_fill = style.largest(self.fill_value(n) for n in ref.nodes.values())
         self.vmax_ring = style.largest(n.delta for n in ref.nodes.values())
         if opt.scale is not None:            # one fixed range: a (sigmoid, tanh) in ±1, w, ∂C/∂w and δ in ±scale
@@ -98,7 +97,7 @@ class _Builder:
         """``g`` drawn where the first layout put its nodes, with a tag on every drawn edge."""
         g.engine = "neato"
         g.attr(inputscale="72", splines="line", overlap="true")
-        edges = [e for e in self.snap.edges if e.src not in self.hidden and e.dst not in self.hidden]
+        edges = [self.snap.edge(i) for i in self.drawn]
         wanted = [(f"tag{e.src}_{e.dst}", str(e.src), str(e.dst), edge_labels.tag_size(self.edge_label(e)))
                   for e in edges]
         for e, (name, box) in zip(edges, edge_labels.place(self.pins, wanted).items(), strict=True):
@@ -226,10 +225,10 @@ class _Builder:
     def sources(self, n: NodeValues) -> list[EdgeValues | More]:
         """n's incoming edges in source-id order, hidden sources merged into their More."""
         items: list[EdgeValues | More] = []
-        for e in self.incoming[n.id]:
-            more = self.hidden.get(e.src)
+        for i in self.snap.incoming(n.id):
+            more = self.hidden.get(int(self.snap.src[i]))
             if more is None:
-                items.append(e)
+                items.append(self.snap.edge(i))
             elif more not in items:
                 items.append(more)
         return items
@@ -272,21 +271,45 @@ class _Builder:
         return "\n".join(parts)
 
     # -- edges -----------------------------------------------------------------------
+    def split_edges(self) -> tuple[list[int], list[np.ndarray]]:
+        """(indices of the edges between drawn neurons, the other edges grouped by the pair of
+        ends they are summarised between: a stand-in or a drawn neuron at each end), in edge
+        order, each group in the order its first edge comes.  Works on the columns: only the
+        drawn edges and one edge per group are ever read one by one."""
+        snap = self.snap
+        if not self.hidden:
+            return list(range(len(snap.src))), []
+        hidden = np.array(sorted(self.hidden), dtype=np.int64)
+        more = np.array([-1 - self.hidden[i].layer for i in hidden.tolist()], dtype=np.int64)
+
+        def end(ids: np.ndarray) -> np.ndarray:          # the drawn id, or −1 − layer for a stand-in
+            at = np.minimum(np.searchsorted(hidden, ids), len(hidden) - 1)
+            return np.where(hidden[at] == ids, more[at], ids)
+
+        ends = np.stack([end(snap.src), end(snap.dst)], axis=1)
+        inside = (ends >= 0).all(axis=1)
+        rest = np.flatnonzero(~inside)
+        if not len(rest):
+            return np.flatnonzero(inside).tolist(), []
+        _, first, group = np.unique(ends[rest], axis=0, return_index=True, return_inverse=True)
+        by_group = rest[np.argsort(group.ravel(), kind="stable")]
+        cuts = np.cumsum(np.bincount(group.ravel(), minlength=len(first)))[:-1]
+        groups = np.split(by_group, cuts)
+        return np.flatnonzero(inside).tolist(), [groups[g] for g in np.argsort(first, kind="stable").tolist()]
+
     def drawn_edges(self) -> list[tuple[str, str, dict[str, str]]]:
         """Every drawn edge (tail, head, attributes): real ones between drawn
         neurons, one dashed summary per (stand-in, neuron) pair otherwise."""
         drawn: list[tuple[str, str, dict[str, str]]] = []
-        summaries: dict[tuple[str, str], list[EdgeValues]] = {}
-        for e in self.snap.edges:
+        for i in self.drawn:
+            e = self.snap.edge(i)
+            drawn.append((self.tail(e.src), self.head(e.dst, f"in{e.src}"), self.edge_attrs(e)))
+        for group in self.summarised:
+            e = self.snap.edge(int(group[0]))
             src, dst = self.hidden.get(e.src), self.hidden.get(e.dst)
-            if src is None and dst is None:
-                drawn.append((self.tail(e.src), self.head(e.dst, f"in{e.src}"), self.edge_attrs(e)))
-            else:
-                # a drawn head means a hidden tail: its port is the "more" row of the table
-                tail = src.name if src else str(e.src)
-                key = (tail, dst.name if dst else self.head(e.dst, tail))
-                summaries.setdefault(key, []).append(e)
-        drawn += [(tail, head, self.summary_attrs(edges)) for (tail, head), edges in summaries.items()]
+            # a drawn head means a hidden tail: its port is the "more" row of the table
+            tail = src.name if src else str(e.src)
+            drawn.append((tail, dst.name if dst else self.head(e.dst, tail), self.summary_attrs(group)))
         return drawn
 
     def tail(self, src: int) -> str:
@@ -330,11 +353,13 @@ class _Builder:
             text += f"\n∇ {style.number(e.grad, p) if self.opt.values else BLANK}"
         return text
 
-    def summary_attrs(self, edges: list[EdgeValues]) -> dict[str, str]:
+    def summary_attrs(self, edges: np.ndarray) -> dict[str, str]:
+        """A dashed edge standing for the edges ``edges`` (indices): mean |w| (summed in edge order), max |w|."""
         tip = f"{len(edges)} edges not drawn one by one"
         if self.opt.values:
-            mean = sum(abs(e.weight) for e in edges) / len(edges)
-            tip += f": mean |w| = {mean!r}, max |w| = {style.largest(e.weight for e in edges)!r}"
+            size = np.abs(self.snap.weight[edges])
+            mean = sum(size.tolist()) / len(edges)
+            tip += f": mean |w| = {mean!r}, max |w| = {float(size.max())!r}"
         return {"color": style.SUMMARY, "style": "dashed", "penwidth": "0.8", "tooltip": tip}
 
     # -- legend ------------------------------------------------------------------------

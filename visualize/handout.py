@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from neurograph import Network, explain, write_atomic
+from neurograph import Network, write_atomic
 from neurograph.engine.validation import finite_array, finite_number
 
 from visualize.diagram import Diagram
@@ -130,6 +130,8 @@ class Sheet:
 
     def _work(self) -> str:
         """Every neuron's equations (forward, then backward), the loss, and the SGD step."""
+        from neurograph import explain                         # loaded here: `import visualize` stays light
+
         net = self.net
         neurons = [n for layer in net.layers[1:] for n in layer]
         parts = ["## The loss", "", explain(net, "loss", format="markdown", t=self.t)]

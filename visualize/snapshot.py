@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from neurograph import Edge, Network
 from neurograph.engine.validation import finite_number
 
@@ -44,13 +46,20 @@ class EdgeValues:
         return Edge.pretty_of(self.src, self.dst)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
+    """The edges are kept as columns (a 784-100-10 net has 79,400 of them and a picture draws a
+    few hundred): ``edge(i)`` reads one as EdgeValues, ``edges`` all of them."""
+
     nodes: dict[int, NodeValues]
-    edges: list[EdgeValues]       # by destination id, then source id
     layers: list[list[int]]       # node ids per layer, each in id order
     loss_name: str
     loss: float | None            # the value C, when the caller knows it
+    src: np.ndarray               # the edges, by destination id, then source id: source ids,
+    dst: np.ndarray               # destination ids,
+    weight: np.ndarray            # w,
+    grad: np.ndarray              # ∂C/∂w (0.0 where not known),
+    grad_known: np.ndarray        # and whether it is known (False: EdgeValues.grad is None)
 
     @classmethod
     def of(cls, net: Network, loss: float | None = None) -> Snapshot:
@@ -59,17 +68,42 @@ class Snapshot:
         nodes = {n.id: NodeValues(n.id, n.layer, n.is_input, n.activation, n.bias,
                                   n.z, n.a, n.delta, n.bias_grad) for n in net.nodes}
         src, dst, weights = net.edge_arrays()                   # in net.edges order, in bulk
-        known = len(src) and net.edge(int(src[0]), int(dst[0])).grad is not None   # all edges or none have ∂C/∂w
-        grads = [e.grad for e in net.edges] if known else [None] * len(src)
-        edges = [EdgeValues(*values) for values in zip(src.tolist(), dst.tolist(), weights.tolist(), grads,
-                                                        strict=True)]
+        grads = net.edge_grad_array()                           # all edges have ∂C/∂w, or none
+        known = np.full(len(src), grads is not None)
         layers = [[n.id for n in layer] for layer in net.layers]
         value = None if loss is None else finite_number(loss, "loss C")
-        return cls(nodes, edges, layers, net.loss, value)
+        return cls(nodes, layers, net.loss, value, src, dst, weights,
+                   np.zeros(len(src)) if grads is None else grads, known)
 
     @property
     def sizes(self) -> list[int]:
         return [len(layer) for layer in self.layers]
+
+    def edge(self, i: int) -> EdgeValues:
+        """Edge ``i`` (in ``edges`` order) as plain numbers."""
+        return EdgeValues(int(self.src[i]), int(self.dst[i]), float(self.weight[i]),
+                          float(self.grad[i]) if self.grad_known[i] else None)
+
+    @property
+    def edges(self) -> list[EdgeValues]:
+        """Every edge, by destination id, then source id."""
+        return [self.edge(i) for i in range(len(self.src))]
+
+    def incoming(self, node: int) -> range:
+        """Indices of the edges into ``node``, by source id (the edges are sorted by destination)."""
+        return range(int(np.searchsorted(self.dst, node, "left")), int(np.searchsorted(self.dst, node, "right")))
+
+    def edge_scale(self, forward: bool) -> float:
+        """max |w| (forward) or max |∂C/∂w| over the known ones (backward); 0.0 when there are none."""
+        values = self.weight if forward else self.grad[self.grad_known]
+        return float(np.abs(values).max()) if len(values) else 0.0
+
+    def layer_of(self, ids: np.ndarray) -> np.ndarray:
+        """The layer of each node id in ``ids``."""
+        known = np.array(list(self.nodes), dtype=np.int64)
+        layer = np.array([n.layer for n in self.nodes.values()], dtype=np.int64)
+        order = np.argsort(known)
+        return layer[order][np.searchsorted(known, ids, sorter=order)]
 
     def known(self, forward: int, backward: int | None) -> Snapshot:
         """What is known after the forward pass reached layer ``forward`` and the
@@ -89,5 +123,8 @@ class Snapshot:
                             delta=n.delta if bwd(n.layer) else None,
                             bias_grad=n.bias_grad if bwd(n.layer) else None)
                  for i, n in self.nodes.items()}
-        edges = [replace(e, grad=e.grad if bwd(self.nodes[e.dst].layer) else None) for e in self.edges]
-        return replace(self, nodes=nodes, edges=edges, loss=self.loss if backward is not None else None)
+        if backward is None:
+            grad_known = np.zeros_like(self.grad_known)
+        else:
+            grad_known = self.grad_known & (self.layer_of(self.dst) >= backward)
+        return replace(self, nodes=nodes, grad_known=grad_known, loss=self.loss if backward is not None else None)

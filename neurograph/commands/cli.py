@@ -14,14 +14,15 @@ from neurograph import __version__
 COMMANDS = ("demo", "new", "draw", "check", "train", "explain", "compare", "grade", "explore", "handout")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``neurograph`` parser with every subcommand, or with ``only`` that one (it alone is then imported)."""
     parser = argparse.ArgumentParser(
         prog="neurograph",
         description="See how a neural network really computes: neurons as objects, "
                     "weights as edges, real numbers in every picture.")
     parser.add_argument("--version", action="version", version=f"neurograph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"neurograph.commands.{name}")
         p = module.add_parser(sub)
         p.set_defaults(run=module.run)
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and words[0] in COMMANDS else None)   # `neurograph draw …` loads draw only
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

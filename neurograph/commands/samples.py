@@ -13,8 +13,6 @@ from typing import NamedTuple
 import numpy as np
 
 from neurograph.engine.graph import Network
-from neurograph.training.data_files import read_inputs, read_table
-from neurograph.training.datasets import mnist_image, one_hot
 
 MNIST_INPUTS = 784
 
@@ -42,6 +40,8 @@ def add_options(p) -> None:
 
 def mnist_sample(net: Network, index: int, split: str) -> Sample:
     """MNIST image ``index`` of ``split``, with a one-hot target when the net has 10 outputs."""
+    from neurograph.training.datasets import mnist_image, one_hot     # loaded only when a sample is asked for
+
     if net.n_inputs != MNIST_INPUTS:
         raise ValueError(f"--mnist-index needs a model with {MNIST_INPUTS} inputs (28×28 pixels); "
                          f"this one has {net.n_inputs}")
@@ -52,6 +52,9 @@ def mnist_sample(net: Network, index: int, split: str) -> Sample:
 
 def table_sample(net: Network, path: str, row: int, label_column: str | None, target_columns: str | None) -> Sample:
     """Data row ``row`` of a CSV/.npz table, its target from the label or target columns."""
+    from neurograph.training.data_files import read_inputs, read_table
+    from neurograph.training.datasets import one_hot
+
     X, y = read_inputs(path), None                 # every column an input: no target
     if label_column is not None or target_columns is not None or X.shape[1] != net.n_inputs:
         X, y = read_table(path, label_column, target_columns)

@@ -102,6 +102,11 @@ class _Parameters(_Core):
                                  for s, c in enumerate(self._store.fan_in)] + [np.zeros(0, np.intp)])] = dst
         return ids[self._store.sources[order]], ids[slot_dst[order]], self._store.weights[order].copy()
 
+    def edge_grad_array(self) -> np.ndarray | None:
+        """∂C/∂w of every edge in ``net.edges`` order (a new array); None before any backward pass."""
+        self._cold()
+        return self._store.grads[self._edge_order()] if self._grads_ready else None
+
     def get_parameters(self) -> tuple[np.ndarray, np.ndarray]:
         """(weights, biases) as two new flat arrays: weights in ``net.edges`` order,
         biases of the nodes that have one, in id order."""

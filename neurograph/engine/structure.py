@@ -149,9 +149,7 @@ class _Structure(_Parameters):
         if (np.array_equal(ids[slot_s], s) and np.array_equal(ids[slot_d], d) and np.isfinite(w).all()
                 and not is_input[slot_d].any() and (rank[slot_s] < rank[slot_d]).all()
                 and fresh.all() and not (pair[1:] == pair[:-1]).any()):
-            nodes = self._nodes
-            self._attach_in_order([(nodes[a], nodes[b], v) for a, b, v
-                                   in zip(slot_s.tolist(), slot_d.tolist(), w.tolist(), strict=True)])
+            self._attach_fresh(slot_s, slot_d, w)
         else:
             self.connect_many(zip(s.tolist(), d.tolist(), w.tolist(), strict=True))
 
@@ -202,6 +200,31 @@ class _Structure(_Parameters):
             for k, (s, _) in enumerate(items, start=count):
                 d._source_position[s._slot] = k
                 s._targets.append(d)
+        self._structure_changed()
+
+    def _attach_fresh(self, slot_s: np.ndarray, slot_d: np.ndarray, w: np.ndarray) -> None:
+        """``_attach_in_order`` for checked edges (slot arrays) into nodes that have no edges yet, in bulk.
+
+        The same result edge for edge: each destination, in the order it first appears, gets its
+        edges in the given order (one store append), and each source's targets grow in that order.
+        """
+        by_dst = np.argsort(slot_d, kind="stable")            # edge indices grouped by destination
+        grouped = slot_d[by_dst]
+        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        ends = np.r_[starts[1:], len(by_dst)]
+        first_seen = np.argsort(by_dst[starts], kind="stable")   # the groups in order of first appearance
+        runs = [by_dst[starts[g]:ends[g]] for g in first_seen.tolist()]
+        nodes = self._nodes
+        for run in runs:
+            d, sources = nodes[int(slot_d[run[0]])], slot_s[run]
+            self._store.append(d._slot, sources, w[run])
+            d._source_position.update(zip(sources.tolist(), range(len(run)), strict=True))
+        joined = np.concatenate(runs)                          # the order the edges were joined in
+        by_src = joined[np.argsort(slot_s[joined], kind="stable")]
+        src_sorted = slot_s[by_src]
+        cuts = np.flatnonzero(np.r_[True, src_sorted[1:] != src_sorted[:-1], True])
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            nodes[int(src_sorted[a])]._targets.extend(map(nodes.__getitem__, slot_d[by_src[a:b]].tolist()))
         self._structure_changed()
 
     def _targets_of(self, slot: int) -> list[int]:

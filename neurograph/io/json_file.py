@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import errno
 import json
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.losses import get_loss
-from neurograph.engine.validation import MAX_ID
 from neurograph.io.atomic import write_atomic
 
 FORMAT, VERSION = "neurograph", 1
@@ -60,6 +60,38 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
     return data
 
 
+def _decode(text: str):
+    """``json.loads`` in which a key given twice in one object is a ValueError (``_unique_keys``).
+
+    Fast path: the plain decoder, then a count.  Every key in the text is followed by a colon,
+    so the text has at least as many colons as keys; when the top-level object and the objects
+    in its "nodes" and "edges" lists hold as many keys as the text has colons, no key was lost
+    to a duplicate.  Anything else (a colon inside a string, other nested objects, a decoding
+    error) is decoded again with the hook, which finds and names the duplicate as before.
+    """
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    if _stored_keys(data) != text.count(":"):
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    return data
+
+
+def _stored_keys(data) -> int:
+    """Keys of the top-level object and of every object in its "nodes" and "edges" lists
+    (-1 unless it is an object whose "nodes" and "edges" are lists of objects)."""
+    if type(data) is not dict:
+        return -1
+    total = len(data)
+    for key in ("nodes", "edges"):
+        items = data.get(key)
+        if type(items) is not list or not set(map(type, items)) <= {dict}:
+            return -1
+        total += sum(map(len, items))
+    return total
+
+
 def _add_stored_node(net: Network, i: int, spec) -> None:
     """Add ``nodes[i]`` of a stored model, which must state every one of NODE_KEYS."""
     if not isinstance(spec, dict) or "id" not in spec:
@@ -79,9 +111,10 @@ def _add_stored_node(net: Network, i: int, spec) -> None:
 
 def _stored_edges(specs: list) -> tuple[list, list, list]:
     """The stored edges as three columns (src, dst, weight), read in bulk; a bad entry is named."""
-    if all(type(spec) is dict and len(spec) == 3 for spec in specs):
+    if set(map(type, specs)) <= {dict} and set(map(len, specs)) <= {3}:
         try:
-            return [e["src"] for e in specs], [e["dst"] for e in specs], [e["weight"] for e in specs]
+            return list(map(itemgetter("src"), specs)), list(map(itemgetter("dst"), specs)), \
+                list(map(itemgetter("weight"), specs))
         except KeyError:
             pass                                  # named below
     for i, spec in enumerate(specs):
@@ -94,11 +127,15 @@ def _connect_stored_edges(net: Network, edges: tuple[list, list, list]) -> None:
     """Add the stored edges in bulk when every id is an int and every weight a float (what
     ``save`` writes); anything else goes edge by edge, so that the error names the edge."""
     src, dst, weights = edges
-    if (all(type(i) is int and 0 < i <= MAX_ID for i in src) and all(type(i) is int and 0 < i <= MAX_ID for i in dst)
-            and all(type(v) is float for v in weights)):
-        net.connect_arrays(np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(weights))
-    else:
-        net.connect_many(zip(src, dst, weights, strict=True))
+    if set(map(type, src)) | set(map(type, dst)) <= {int} and set(map(type, weights)) <= {float}:
+        try:
+            s, d = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)    # ids ≤ 2⁶³ − 1 (validation.MAX_ID)
+        except OverflowError:
+            s = d = np.zeros(0, dtype=np.int64)
+        if len(s) == len(src) and (s > 0).all() and (d > 0).all():
+            net.connect_arrays(s, d, np.array(weights, dtype=float))
+            return
+    net.connect_many(zip(src, dst, weights, strict=True))
 
 
 def from_dict(data: dict) -> Network:
@@ -156,7 +193,7 @@ def load(path) -> Network:
     if not text.strip():
         raise ValueError(f"{path}: the file is empty")
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = _decode(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON (truncated or corrupt?): {exc}") from None
     except RecursionError:
