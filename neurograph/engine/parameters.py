@@ -80,12 +80,13 @@ class _Parameters(_Core):
     def _edge_order(self) -> np.ndarray:
         """Flat-store index of every edge, in ``net.edges`` order (cached with the plan)."""
         plan = self._compile()
-        if plan.edge_order is None:
-            index = []
-            for n in self.nodes:
-                start = self._store.first[n._slot]
-                index += [start + k for _, k in sorted((self._nodes[s].id, k) for s, k in n._source_position.items())]
-            plan.edge_order = np.array(index, dtype=np.intp)
+        if plan.edge_order is None:                         # the nodes' blocks in id order, each by source id
+            slots = np.array([n._slot for n in self.nodes], dtype=np.intp)
+            first, count = np.array(self._store.first)[slots], np.array(self._store.fan_in)[slots]
+            index = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+            ids = np.array([n.id for n in self._nodes], dtype=np.int64)       # by slot
+            owner = np.repeat(np.arange(len(slots)), count)
+            plan.edge_order = index[np.lexsort((ids[self._store.sources[index]], owner))].astype(np.intp)
         return plan.edge_order
 
     def _biased_in_id_order(self) -> np.ndarray:
