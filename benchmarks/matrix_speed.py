@@ -31,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from neurograph import MatrixNetwork, Network
-from neurograph.matrix.kernels import load_blas
+from neurograph.matrix.kernels import gemm, load_blas
 from neurograph.training.loop import PER_SAMPLE_CHUNK
 from neurograph.explanations.tables import format_table
 
@@ -113,6 +113,29 @@ def matrix_backend(net: Network, X, Y, batch: int, lr: float, convention: str, c
     run = checked_epoch if checked else epoch
     run.model = m                                                # for tests
     return run
+
+
+def bare_products(net: Network, X, batch: int, lr: float):
+    """Only the five BLAS products of a training step at exactly the shapes of 784-100-10 at
+    ``batch`` (forward z1 = x·W1 + b1 and z2 = a1·W2 + b2, g1 = δ2·W2ᵀ, W2 ← W2 − (η/m)·a1ᵀ·δ2,
+    W1 ← W1 − (η/m)·xᵀ·δ1), each one dgemm into a kept array as the matrix backend calls it,
+    with no activation, loss or Python layer around them: what these shapes allow at best.
+    (a1 and δ stay fixed, so the numbers mean nothing; the FLOPs are those of a real step.)"""
+    m = MatrixNetwork(net, convention="row")
+    W1, W2 = (w.copy() for w in m.weights.values())
+    rng = np.random.default_rng(0)
+    Z1, A1, D1, G1 = np.zeros((batch, W1.shape[1])), *rng.random((3, batch, W1.shape[1])) * 1e-3
+    Z2, D2 = np.zeros((batch, W2.shape[1])), rng.random((batch, W2.shape[1])) * 1e-3
+
+    def epoch():
+        for i in range(0, len(X) - batch + 1, batch):
+            x = X[i:i + batch]
+            gemm(1.0, x, W1, 1.0, Z1)                            # z1 += x·W1
+            gemm(1.0, A1, W2, 1.0, Z2)                           # z2 += a1·W2
+            gemm(1.0, D2, W2.T, 0.0, G1)                         # g1 = δ2·W2ᵀ
+            gemm(-lr / batch, A1.T, D2, 1.0, W2)                 # W2 −= (η/m)·a1ᵀ·δ2
+            gemm(-lr / batch, x.T, D1, 1.0, W1)                  # W1 −= (η/m)·xᵀ·δ1
+    return epoch
 
 
 def per_sample_backend(net: Network, X, Y, lr: float):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neurograph as ng
+from neurograph.engine.losses import log_softmax
 from neurograph.matrix.per_sample import PerSample
 
 HEADS = [("softmax", "cross_entropy"), ("sigmoid", "half_squared"), ("identity", "squared"),
@@ -80,6 +81,25 @@ def test_other_networks_take_the_batch_path_bit_for_bit(case):
     losses, _ = other.fit_samples(X, T, 0.05)
     assert losses.tolist() == expected.tolist()
     assert parameters(other).tolist() == parameters(ref).tolist()
+
+
+@settings(max_examples=25)
+@given(st.integers(1, 40), st.integers(2, 6), st.sampled_from([1.0, 30.0, 800.0]), st.integers(0, 99))
+def test_batch_softmax_cross_entropy_is_the_engines_log_softmax_bit_for_bit(m, n, scale, seed):
+    """backward's mean C = −(1/m)·Σ t·ln a with ln a = log_softmax(z) of neurograph.engine.losses, the same
+    float, for z large enough that a rounds to 1 or underflows, ties for the largest z and soft targets."""
+    net = ng.Network.layered([3, n], output_activation="softmax", loss="cross_entropy", seed=seed)
+    mat = ng.MatrixNetwork(net)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, 3)) * scale
+    X[0] = 0.0                                       # every z_i = b_i: ties when the biases tie
+    mat.biases[-1][:] = np.round(rng.normal(size=n))
+    T = rng.dirichlet(np.ones(n), size=m) if seed % 2 else np.eye(n)[rng.integers(0, n, m)]
+    mat.forward(X)
+    assert mat.z is not None
+    expected = -float(np.vdot(T, log_softmax(mat.z[-1]))) / m
+    assert mat.backward(T) == expected
+    assert np.isfinite(expected)
 
 
 def test_fused_path_agrees_with_the_graph_engine():

@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from neurograph.engine.losses import Loss, log_softmax
+from neurograph.engine.losses import Loss
+from neurograph.matrix.buffers import KEPT_BATCH_SIZES
 from neurograph.matrix.layout import Group
 
 
@@ -21,6 +22,7 @@ class OutputHead:
         self.loss, self.groups = loss, groups
         self.softmax_ce = (loss.name == "cross_entropy" and len(groups) == 1
                            and groups[0].act.name == "softmax")
+        self._kept: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __call__(self, Z: np.ndarray, A: np.ndarray, T: np.ndarray, D: np.ndarray, log_a: np.ndarray) -> float:
         """Write δ_L into D; return Σ_rows C_x."""
@@ -50,11 +52,33 @@ class OutputHead:
             return loss
         return self._softmax_ce(z[None, :], a[None, :], t[None, :], d[None, :], log_a[None, :])   # ln a from z
 
-    @staticmethod
-    def _softmax_ce(Z: np.ndarray, A: np.ndarray, T: np.ndarray, D: np.ndarray, log_a: np.ndarray) -> float:
+    def _softmax_ce(self, Z: np.ndarray, A: np.ndarray, T: np.ndarray, D: np.ndarray, log_a: np.ndarray) -> float:
         """Softmax + cross-entropy: δ = a·Σt − t (a − t for one-hot rows); C = −Σ t·ln a,
         with ln a = log_softmax(z) from z (exact where a underflows or rounds to 1)."""
         np.multiply(A, T.sum(axis=1, keepdims=True), out=D)
         D -= T                                           # δ_L = a·Σt − t
-        log_a[...] = log_softmax(Z)
+        self._log_softmax(Z, log_a)
         return -float(np.vdot(T, log_a))                 # Σ_rows C = −Σ t·ln a
+
+    def _log_softmax(self, Z: np.ndarray, out: np.ndarray) -> None:
+        """out = ``neurograph.engine.losses.log_softmax(Z)`` bit for bit (the same operations),
+        into kept scratch arrays instead of new ones: with m = max z and
+        S = Σ_{j ≠ argmax} e^{z_j − m},  ln a_i = (z_i − m) − log1p(S)."""
+        rows, rest, row_sum = self._scratch(Z)
+        top = Z.argmax(axis=1)
+        np.subtract(Z, Z[rows, top][:, None], out=out)   # z − m
+        np.exp(out, out=rest)
+        rest[rows, top] = 0.0                            # leave e^{z_max − m} = 1 out of S
+        np.add.reduce(rest, axis=1, keepdims=True, out=row_sum)
+        np.log1p(row_sum, out=row_sum)
+        out -= row_sum                                   # ln a = (z − m) − log1p(S)
+
+    def _scratch(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row numbers, e^{z − m}, S) for a batch of Z's shape and dtype, kept per shape."""
+        key = (Z.shape, Z.dtype.char)
+        kept = self._kept.get(key)
+        if kept is None:
+            if len(self._kept) >= KEPT_BATCH_SIZES:
+                self._kept.pop(next(iter(self._kept)))
+            kept = self._kept[key] = (np.arange(len(Z)), np.empty(Z.shape, Z.dtype), np.empty((len(Z), 1), Z.dtype))
+        return kept

@@ -58,7 +58,7 @@ def gemm(alpha: float, A: np.ndarray, B: np.ndarray, beta: float, out: np.ndarra
         fn = _GEMM[out.dtype.char]
     a, trans_a = (B.T, 0) if B.flags.c_contiguous else (B, 1)      # op(a) = Bᵀ
     b, trans_b = (A.T, 0) if A.flags.c_contiguous else (A, 1)      # op(b) = Aᵀ
-    fn(alpha, a, b, beta=beta, c=out.T, trans_a=trans_a, trans_b=trans_b, overwrite_c=1)
+    fn(alpha, a, b, beta, out.T, trans_a, trans_b, 1)             # by position: f2py parses keywords slowly
 
 
 # -- whole-layer activations, in place (tests check them against neurograph.engine.activations) --
