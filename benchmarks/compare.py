@@ -37,6 +37,7 @@ import math
 import os
 import platform
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -327,27 +328,85 @@ def graph_section(quick: bool) -> tuple[Section, dict]:
                           f"{fused_x:,.0f}× micrograd ({small['fused'] * 1e3:.3f} ms)", "≥ 50× micrograd",
                           None if fused_x is None else fused_x >= 50))
     graph_s, matrix_s = seed003_epoch(quick)
+    floor_s = interleaved_medians({"floor": (blas1_floor(), 200)}, 5 if quick else 11)["floor"] * EPOCH_SAMPLES
     figures.append(Figure("seed003 (784-50-10, per sample), one epoch, graph engine",
-                          f"{graph_s:.1f} s = {graph_s / matrix_s:.1f}× the matrix engine's per-sample epoch "
-                          f"({matrix_s:.2f} s)", "≤ 2× the matrix engine's", graph_s <= 2 * matrix_s))
-    text = ["## Per sample (forward + backward + step; sigmoid, ½Σ(a − t)²)", "```\n" + sample_table(sample) + "\n```"]
+                          f"{graph_s:.1f} s = {graph_s / matrix_s:.2f}× the matrix engine's per-sample epoch "
+                          f"({matrix_s:.2f} s; CPU time)", "≤ 2× the matrix engine's", graph_s <= 2 * matrix_s))
+    text = ["## Per sample (forward + backward + step; sigmoid, ½Σ(a − t)²)", "```\n" + sample_table(sample) + "\n```",
+            f"The per-neuron floor at 784-50-10 (only the 60 ddot and 70 daxpy calls that computing neuron by "
+            f"neuron needs per sample, on preallocated views; `compare.blas1_floor`) is {floor_s:.2f} s per "
+            f"50,000 samples: {floor_s / matrix_s:.2f}× the matrix engine's per-sample epoch, "
+            f"{floor_s / graph_s:.2f}× the graph engine's."]
     return Section(text, figures), sample
 
 
 def seed003_epoch(quick: bool) -> tuple[float, float]:
-    """Seconds of one 50,000-sample seed003 epoch (train's own epoch timer) on the graph engine and on
-    the matrix engine, from interleaved runs on fewer samples (the graph engine is far slower)."""
+    """Seconds of one 50,000-sample seed003 epoch on the graph engine and on the matrix engine
+    (``seed003_per_sample``, medians × 50,000)."""
+    times = seed003_per_sample(1000 if quick else 3000, 3 if quick else 5)
+    return float(np.median(times[:, 0])) * EPOCH_SAMPLES, float(np.median(times[:, 1])) * EPOCH_SAMPLES
+
+
+def seed003_per_sample(n: int, repeats: int, n0: int = 100) -> np.ndarray:
+    """CPU seconds per sample of ``train(preset seed003, batch_size=1)``, shape (repeats, 2): graph, matrix.
+
+    In each round (interleaved, each starting with the other engine) every engine trains one
+    epoch on n0 and on n samples; (cpu(n) − cpu(n0)) / (n − n0) is the cost per sample without
+    the once-per-call work (for the matrix engine: building the MatrixNetwork and copying the
+    weights back).  CPU time, because wall time on this shared machine counts other jobs too.
+    """
     preset = get_preset("seed003")
-    X, Y = make_data(10_000)
+    X, Y = make_data(n, seed=3)
     y = Y.argmax(axis=1)
-    sizes = {"graph": 200 if quick else 1000, "matrix": 10_000}
-    seconds: dict[str, list[float]] = {"graph": [], "matrix": []}
-    for _ in range(1 if quick else 3):
-        for engine, n in sizes.items():
-            history = ng.train(preset.build(0), X[:n], y[:n], engine=engine, batch_size=1, lr=preset.lr,
-                               targets=preset.targets, progress=False, threads=1)
-            seconds[engine].append(history[0].seconds / n * EPOCH_SAMPLES)
-    return float(np.median(seconds["graph"])), float(np.median(seconds["matrix"]))
+    engines = ("graph", "matrix")
+    nets = {engine: preset.build(0) for engine in engines}
+
+    def cpu(engine: str, m: int) -> float:
+        start = time.process_time()
+        ng.train(nets[engine], X[:m], y[:m], engine=engine, batch_size=1, lr=preset.lr, targets=preset.targets,
+                 shuffle=False, convention=preset.convention, progress=False, threads=1)
+        return time.process_time() - start
+
+    for engine in engines:
+        cpu(engine, n0)                                     # warm-up: plans, BLAS, first-call caches
+    times = np.empty((repeats, len(engines)))
+    for r in range(repeats):
+        for i in np.roll(np.arange(len(engines)), -r):
+            small = cpu(engines[i], n0)
+            times[r, i] = (cpu(engines[i], n) - small) / (n - n0)
+    return times
+
+
+def blas1_floor(sizes: tuple[int, int, int] = (784, 50, 10)) -> Callable[[], None]:
+    """One sample's bare BLAS-1 calls, neuron by neuron, on preallocated views of flat arrays:
+
+        z_j = w_j·x       one ddot per neuron (50 + 10)
+        Σw·δ += δ_k·w_k    one daxpy per output neuron (10; the hidden δ)
+        w_j += −η·δ_j·x_j  one daxpy per neuron (50 + 10; the step)
+
+    and nothing else (no activations, no loss, no checks, no Python objects):
+    what the rule "neuron by neuron along the edges" costs at the least."""
+    from scipy.linalg.blas import daxpy, ddot
+    n_in, n_hidden, n_out = sizes
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.normal(size=n_hidden * n_in), rng.normal(size=n_out * n_hidden)
+    x, h, acc = rng.random(n_in), rng.random(n_hidden), np.zeros(n_hidden)
+    hidden = [w1[j * n_in:(j + 1) * n_in] for j in range(n_hidden)]
+    out = [w2[k * n_hidden:(k + 1) * n_hidden] for k in range(n_out)]
+    alpha = -1e-12                                          # non-zero (BLAS skips α = 0), weights barely move
+
+    def run() -> None:
+        for w in hidden:
+            ddot(w, x)
+        for w in out:
+            ddot(w, h)
+        for w in out:
+            daxpy(w, acc, n_hidden, alpha)
+        for w in hidden:
+            daxpy(x, w, n_in, alpha)
+        for w in out:
+            daxpy(h, w, n_hidden, alpha)
+    return run
 
 
 # -- 2. the matrix backend ---------------------------------------------------------------------

@@ -144,23 +144,44 @@ def test_generated_code_gives_the_general_paths_numbers(case):
 
 
 @settings(max_examples=30, deadline=None)
-@given(dag_cases(), st.booleans())
-def test_train_step_is_exactly_the_four_calls(case, use_codegen):
+@given(dag_cases(), st.booleans(), st.booleans())
+def test_train_step_is_the_four_calls(case, use_codegen, biases):
+    """Generated code: bit for bit.  The general path's fused step adds δ_k·w_k into Σw·δ and
+    −η·δ_j·a_j into w_j with daxpy (one rounding per fused multiply-add, where the four calls
+    round the product first): to 1e-15, compared one step at a time from the same weights."""
     net, X, T = case
     net.codegen = use_codegen
+    exact = use_codegen and generated(net)
     twin = net.copy()
     twin.codegen = use_codegen
     edges = net.edges
     for x, t in zip(X, T, strict=True):
-        loss = net.train_step(x, t, 0.2, weight_decay=0.05, biases=False)
+        if not exact:
+            twin.set_parameters(*net.get_parameters())
+        loss = net.train_step(x, t, 0.2, weight_decay=0.05, biases=biases)
         twin.zero_grad()
         twin.forward(x)
-        assert loss == twin.backward(t)
-        twin.step(0.2, weight_decay=0.05, biases=False)
-        agree(after_step(net), after_step(twin), exact=True)
+        assert loss == twin.backward(t)                 # the same forward pass: bit for bit
         assert np.array_equal(net.last_outputs(), np.array([n.a for n in twin.outputs]))
-    assert [e.weight for e in edges] == [e.weight for e in twin.edges]
+        known = [n.id for n in net.nodes if n.delta is not None]   # not a plain input's (it reads None)
+        agree({"delta": {i: net.node(i).delta for i in known}}, {"delta": {i: twin.node(i).delta for i in known}},
+              exact)
+        twin.step(0.2, weight_decay=0.05, biases=biases)
+        agree(after_step(net), after_step(twin), exact)
+    if exact:
+        assert [e.weight for e in edges] == [e.weight for e in twin.edges]
+    assert [e.weight for e in edges] == net.get_parameters()[0].tolist()   # the Edge objects stay live
     assert edges[0].grad is None                        # train_step leaves no gradient behind
+
+
+@settings(max_examples=30, deadline=None)
+@given(dag_cases())
+def test_fused_general_step_gives_the_old_engines_weights(case):
+    net, X, T = case
+    net.codegen = False
+    want = old_engine(net, X[0], T[0], lr=0.3)
+    assert net.train_step(X[0], T[0], 0.3) == pytest.approx(want["loss"], rel=1e-15, abs=1e-300)
+    agree(after_step(net), want, exact=False)
 
 
 def test_pairwise_sum_is_numpys_add_reduce_bit_for_bit():

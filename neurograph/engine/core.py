@@ -102,7 +102,8 @@ class _Core:
         if self._plan is None:
             self._cold()
             small = straight_line.supported(self._nodes, self._loss.name, sum(self._store.fan_in), self._store.fan_in)
-            plan = planning.build(self._nodes, self._store, self._a, self._order.sorted_slots(), reduce=small)
+            plan = planning.build(self._nodes, self._store, self._a, self._sum_w_delta, self._order.sorted_slots(),
+                                  reduce=small)
             if self._codegen and small:
                 source = straight_line.generate(self._nodes, plan, self._store, self._loss.name)
                 plan.compiled = straight_line.Compiled(source, len(plan.layers[0].slots), len(plan.layers[-1].slots))

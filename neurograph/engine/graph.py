@@ -50,6 +50,11 @@ _IDENTITY = ACTIVATIONS["identity"]
 _SAFE = 8e307                           # below max/2: a sum of two such magnitudes cannot overflow
 
 
+def _one_sample(v, n: int) -> bool:
+    """v is a float64 vector of n finite numbers (a NaN or inf anywhere makes the sum non-finite)."""
+    return type(v) is np.ndarray and v.shape == (n,) and v.dtype == np.float64 and math.isfinite(v.sum())
+
+
 class Network(_Conversions, _Structure):
     """A feed-forward network of Node objects joined by Edge objects (any DAG).
 
@@ -80,8 +85,7 @@ class Network(_Conversions, _Structure):
             self._forward_version = self._version
             return np.array(out)
         self._cold()
-        if type(x) is np.ndarray and x.shape == (len(plan.layers[0].slots),) and x.dtype == np.float64 \
-                and math.isfinite(x.sum()):                # a NaN or inf anywhere makes the sum non-finite
+        if _one_sample(x, len(plan.layers[0].slots)):
             return self._forward_one(plan, x)
         X = finite_array(x, "input x", self.n_inputs)
         if X.ndim == 2:
@@ -90,15 +94,16 @@ class Network(_Conversions, _Structure):
 
     def _forward_one(self, plan: planning.Plan, x: np.ndarray) -> np.ndarray:
         z, a, b = self._z, self._a, self._bias
+        ddot = planning.blas1().ddot                       # the same sums as numpy's w.dot(x), cheaper per call
         z[plan.inputs] = x + b[plan.inputs]                # inputs: z = x (+ b)
         for layer in plan.layers:
             if layer.dots is not None:                     # every neuron: a view of a, one ddot
-                z[layer.where] = [w.dot(xs) for w, xs in layer.dots]
+                z[layer.where] = [ddot(w, xs) for w, xs in layer.dots]
                 z[layer.where] += b[layer.where]           # z_j = Σ_i w_ji·a_i + b_j
             for j, w, _, xs, take, tmp, reduce, _, _ in layer.kernels if layer.dots is None else ():
                 if take is not None:
                     np.take(a, take, out=xs)               # a_i of every incoming edge
-                s = np.add.reduce(np.multiply(w, xs, out=tmp)) if reduce else w.dot(xs)
+                s = np.add.reduce(np.multiply(w, xs, out=tmp)) if reduce else ddot(w, xs)
                 z[j] = s + b[j]                            # z_j = Σ_i w_ji·a_i + b_j
             for act, where, _ in layer.groups:
                 if act is _IDENTITY:
@@ -129,20 +134,17 @@ class Network(_Conversions, _Structure):
                 return loss
         self._cold()
         out = plan.layers[-1].slots
-        if type(t) is np.ndarray and t.shape == (len(out),) and t.dtype == np.float64 and math.isfinite(t.sum()):
-            T = t                                          # a NaN or inf anywhere makes the sum non-finite
-        else:
-            T = finite_array(t, "target t", len(out), allow_batch=False)
+        T = t if _one_sample(t, len(out)) else finite_array(t, "target t", len(out), allow_batch=False)
         fresh = not self._grads_ready                      # start from zero: no stale sums
         if fresh:
             self._bias_grad[:] = 0.0
+            self._store.grads[:self._store.end] = 0.0      # each neuron then adds a_i·δ_j to exact zeros
         loss = self._output_deltas(plan, T)
-        z, a, d = self._z, self._a, self._delta
+        a, d = self._a, self._delta
         self._sum_w_delta[:] = 0.0                         # collects Σ_k w_kj·δ_k
         for layer in reversed(plan.layers[1:]):
             if layer is not plan.layers[-1]:
-                for act, where, _ in layer.groups:
-                    d[where] = act.backward(z[where], a[where], self._sum_w_delta[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
+                self._hidden_deltas(layer)
             self._send_back(layer, fresh)
         self._input_deltas(plan, deferred=False)
         self._bias_grad[plan.biased] += d[plan.biased]     # ∂C/∂b_j = δ_j
@@ -154,28 +156,45 @@ class Network(_Conversions, _Structure):
         self._target = T.copy()
         return loss
 
+    def _hidden_deltas(self, layer: planning.Layer) -> None:
+        z, a, d, acc = self._z, self._a, self._delta, self._sum_w_delta
+        for act, where, _ in layer.groups:
+            d[where] = act.backward(z[where], a[where], acc[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
+
     def _send_back(self, layer: planning.Layer, fresh: bool) -> None:
-        """∂C/∂w_ji (+)= a_i·δ_j for the layer's neurons j, and each sends w_ji·δ_j back to its sources i."""
+        """∂C/∂w_ji (+)= a_i·δ_j for the layer's neurons j, and each sends w_ji·δ_j back to its sources i.
+
+        Every product is rounded before it is added, as in Σ written out edge by edge:
+        a fresh gradient is δ_j·a_i + 0 (one daxpy into the zeroed block), and a sum
+        s + δ_j·w is dscal's δ_j·w added by daxpy with α = 1 (1·p is exact, so its
+        fused multiply-add rounds s + p once, like s + p).
+        """
         d, acc = self._delta, self._sum_w_delta
+        daxpy, dcopy, dscal = planning.blas1()[1:]
         if fresh and layer.plain_sources:                  # sources are all plain inputs: nothing to send
-            for (_, _, g, xs, *_), dj in zip(layer.kernels, d[layer.where].tolist(), strict=True):
-                np.multiply(xs, dj, out=g)                 # ∂C/∂w_ji = a_i·δ_j
+            for (_, _, g, xs, _, n, _, _), dj in zip(layer.learners, d[layer.learning].tolist(), strict=True):
+                daxpy(xs, g, n, dj)                        # ∂C/∂w_ji = a_i·δ_j
             return
-        for j, w, g, xs, _, tmp, _, back, _ in layer.kernels:
-            dj = d[j]
+        for j, w, g, xs, tmp, n, back, view in layer.learners:
+            dj = float(d[j])
             if fresh:
-                np.multiply(xs, dj, out=g)                 # ∂C/∂w_ji = a_i·δ_j (every block is written)
+                daxpy(xs, g, n, dj)                        # ∂C/∂w_ji = a_i·δ_j (every block is written)
             else:
-                np.add(g, np.multiply(xs, dj, out=tmp), out=g)   # ∂C/∂w_ji += a_i·δ_j
-            if back is not None:                           # node i receives w_ji·δ_j
+                dscal(dj, dcopy(xs, tmp))
+                daxpy(tmp, g, n, 1.0)                      # ∂C/∂w_ji += a_i·δ_j
+            if view is not None:                           # node i receives w_ji·δ_j
+                dscal(dj, dcopy(w, tmp))
+                daxpy(tmp, view, n, 1.0)
+            elif back is not None:
                 acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
 
     def _output_deltas(self, plan: planning.Plan, T: np.ndarray) -> float:
         """C and δ_out = ∂C/∂z of the output layer, checked for overflow."""
         z, a, out = self._z, self._a, plan.layers[-1]
+        parts = [(act, z[w], a[w], T[pos]) for act, w, pos in out.groups]
         with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
-            loss = sum(float(self._loss.value(a[w], T[pos], z[w], act)) for act, w, pos in out.groups)
-            deltas = [self._loss.output_delta(z[w], a[w], T[pos], act) for act, w, pos in out.groups]
+            loss = sum(float(self._loss.value(aw, tw, zw, act)) for act, zw, aw, tw in parts)
+            deltas = [self._loss.output_delta(zw, aw, tw, act) for act, zw, aw, tw in parts]
         if not math.isfinite(loss) or not all(math.isfinite(dl.sum()) or np.all(np.isfinite(dl)) for dl in deltas):
             raise ValueError(f"the loss overflowed (C = {loss}) for this input and target; "
                              "scale the inputs or weights down")
@@ -322,6 +341,10 @@ class Network(_Conversions, _Structure):
                 self._target = ts
                 self._parameters_changed()
                 return done
+        if type(weight_decay) is float and 0.0 <= weight_decay < math.inf and type(biases) is bool and lr >= 0:
+            done = self._fused_step(plan, x, t, lr, weight_decay, biases)
+            if done is not None:                           # None: refused or overflowed; reported below
+                return done
         self.zero_grad()
         self.forward(x)
         loss = self.backward(t)
@@ -329,6 +352,74 @@ class Network(_Conversions, _Structure):
         self.step(lr, weight_decay, biases)
         self.zero_grad()
         return loss
+
+    def _fused_step(self, plan: planning.Plan, x, t, lr: float, weight_decay: float, biases: bool) -> float | None:
+        """The general path of ``train_step``: forward, backward and step neuron by neuron, no ∂C/∂w array.
+
+            δ_j = f′(z_j)·Σ_k w_kj·δ_k     (one daxpy per neuron k: Σw·δ of its sources += δ_k·w_k)
+            w_ji ← w_ji·(1 − η·λ) − η·δ_j·a_i   (one daxpy per neuron j, α = −η·δ_j, into its weights)
+
+        daxpy rounds s + α·x once (a fused multiply-add) where the four public calls round
+        α·x first, so these numbers agree with theirs to 1e-15, not bit for bit.  The step is
+        only taken when the bound of ``step`` proves every new weight finite
+        (|w_new| ≤ |1 − η·λ|·max|w| + η·‖a‖·‖δ‖) and every new bias is; otherwise (and on
+        a loss that overflows) nothing is changed and None is returned.
+        """
+        if not (_one_sample(x, len(plan.layers[0].slots)) and _one_sample(t, len(plan.layers[-1].slots))):
+            return None                                    # the four calls check (and explain) anything else
+        self._cold()
+        self._forward_one(plan, x)
+        try:
+            loss = self._output_deltas(plan, t)
+        except ValueError:
+            return None
+        self._fused_backward(plan)
+        if not self._fused_update(plan, lr, weight_decay, biases):
+            return None
+        self._forward_ready = self._backward_ready = True
+        self._grads_ready = self._inputs_pending = False
+        self._inputs_unknown, self._backward_weights = plan.deferred, None
+        self._target = t.copy()
+        self._parameters_changed()
+        return loss
+
+    def _fused_backward(self, plan: planning.Plan) -> None:
+        """Every δ, from δ_out: each neuron k adds δ_k·w_k to its sources' Σw·δ (one daxpy)."""
+        d, acc = self._delta, self._sum_w_delta
+        daxpy = planning.blas1().daxpy
+        acc[:] = 0.0
+        for layer in reversed(plan.layers[1:]):
+            if layer is not plan.layers[-1]:
+                self._hidden_deltas(layer)
+            for (_, w, _, _, _, n, back, view), dj in zip(layer.learners, d[layer.learning].tolist(), strict=True):
+                if view is not None:
+                    daxpy(w, view, n, dj)                  # Σw·δ of j's sources += δ_j·w_j
+                elif back is not None:
+                    acc[back[0]] += dj * (w if back[1] is None else w[back[1]])
+        if plan.biased_inputs:
+            self._input_deltas(plan, deferred=False)
+
+    def _fused_update(self, plan: planning.Plan, lr: float, weight_decay: float, biases: bool) -> bool:
+        """w_ji ← w_ji·(1 − η·λ) − η·δ_j·a_i (one daxpy per neuron), b ← b − η·δ, if the bound
+        proves every new number finite (False, and nothing changed, otherwise)."""
+        a, d, b, n = self._a, self._delta, self._bias, plan.n_slots
+        decay = 1.0 - lr * weight_decay
+        new_b = b[plan.biased] - lr * d[plan.biased] if biases else None
+        if self._weight_bound is None:
+            self._weight_bound = float(np.abs(self._store.weights).max(initial=0.0))
+        bound = abs(decay) * self._weight_bound + lr * math.sqrt(float(a[:n].dot(a[:n])) * float(d[:n].dot(d[:n])))
+        if not (bound < _SAFE and (new_b is None or math.isfinite(float(new_b.sum())))):
+            return False
+        if weight_decay:
+            self._store.weights *= decay                   # w·(1 − η·λ)
+        daxpy = planning.blas1().daxpy
+        for layer in plan.layers[1:]:
+            for (_, w, _, xs, _, n, _, _), c in zip(layer.learners, (d[layer.learning] * -lr).tolist(), strict=True):
+                daxpy(xs, w, n, c)                         # w_ji ← w_ji − η·δ_j·a_i
+        if new_b is not None:
+            b[plan.biased] = new_b                         # b ← b − η·δ
+        self._weight_bound = bound
+        return True
 
     def last_outputs(self) -> np.ndarray:
         """a of the output nodes from the last forward pass (what ``forward`` returned), as a new array."""

@@ -9,15 +9,23 @@ passes visit them (layer by layer, ids ascending):
   when the sources are consecutive slots, else a buffer that ``take`` fills;
 - ``tmp``: a buffer for the products w_ji·a_i or a_i·δ_j;
 - ``back``: where j sends w_kj·δ_k back to (the Σw·δ entries of its sources),
-  and ``later`` the same for plain inputs, whose δ is only computed when read.
+  and ``later`` the same for plain inputs, whose δ is only computed when read;
+  ``sum_view``: the view of Σw·δ that ``back`` names, when it is all of j's
+  weights and consecutive slots (one BLAS call then sends them all).
+
+The kernels call BLAS-1 through scipy's wrappers (``Blas1``: ddot, daxpy, dcopy,
+dscal), which cost about half of numpy's ``dot`` and ufuncs per call on views
+of this size; they are imported at the first pass, not with the package.
 
 No neuron is computed here: ``Network.forward`` and ``Network.backward`` walk
 these kernels.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from neurograph.engine.activations import Activation, activation_groups
@@ -40,6 +48,27 @@ def where(slots) -> Where:
     return idx
 
 
+class Blas1(NamedTuple):
+    """scipy's BLAS-1 wrappers: ddot(x, y) = Σ x·y; daxpy(x, y, n, α): y ← α·x + y in place
+    (one fused multiply-add per entry); dcopy(x, y): y ← x; dscal(α, x): x ← α·x."""
+
+    ddot: Callable
+    daxpy: Callable
+    dcopy: Callable
+    dscal: Callable
+
+
+_BLAS1: list[Blas1] = []
+
+
+def blas1() -> Blas1:
+    """The BLAS-1 calls, imported on first use (``import neurograph`` does not load scipy)."""
+    if not _BLAS1:
+        from scipy.linalg import blas
+        _BLAS1.append(Blas1(blas.ddot, blas.daxpy, blas.dcopy, blas.dscal))
+    return _BLAS1[0]
+
+
 @dataclass
 class Kernel:
     """What the passes need for one neuron (see the module docstring)."""
@@ -53,9 +82,14 @@ class Kernel:
     reduce: bool
     back: tuple[Where, np.ndarray | None] | None
     later: tuple[Where, np.ndarray | None] | None
+    sum_view: np.ndarray | None
 
     def parts(self) -> tuple:
         return (self.slot, self.w, self.g, self.x, self.take, self.tmp, self.reduce, self.back, self.later)
+
+    def learning(self) -> tuple:
+        """What backward and the fused step read: (slot, w, g, x, tmp, fan-in, back, sum_view)."""
+        return (self.slot, self.w, self.g, self.x, self.tmp, len(self.w), self.back, self.sum_view)
 
 
 @dataclass
@@ -63,9 +97,11 @@ class Layer:
     """One topological layer: its node slots (id order), activation groups and neuron kernels."""
 
     slots: list[int]
-    groups: list[tuple[Activation, Where, np.ndarray]] = field(default_factory=list)
+    groups: list[tuple[Activation, Where, Where]] = field(default_factory=list)
     # each group: (activation, where its nodes are in the node arrays, their positions in this layer)
     kernels: list[tuple] = field(default_factory=list)      # Kernel.parts(), unpacked fast
+    learners: list[tuple] = field(default_factory=list)     # Kernel.learning() of the neurons with inputs
+    learning: Where = field(default_factory=lambda: slice(0, 0))   # the learners' slots
     where: Where = field(default_factory=lambda: slice(0, 0))   # the layer's slots
     dots: list[tuple[np.ndarray, np.ndarray]] | None = None   # (w, x) when every z is one ddot of views
     plain_sources: bool = False                             # every source a plain input, kernels in slot order
@@ -85,9 +121,10 @@ class Plan:
     step_buffer: np.ndarray | None = None   # for step's η·∂C/∂w
 
 
-def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int], reduce: bool = False) -> Plan:
-    """The plan for ``nodes`` (by slot) whose edges are in ``store`` and activations in ``a``;
-    ``sorted_slots`` lists sources before destinations."""
+def build(nodes: list, store, a: np.ndarray, sum_w_delta: np.ndarray, sorted_slots: list[int],
+          reduce: bool = False) -> Plan:
+    """The plan for ``nodes`` (by slot) whose edges are in ``store``, activations in ``a`` and
+    backward sums Σ_k w_kj·δ_k in ``sum_w_delta``; ``sorted_slots`` lists sources before destinations."""
     if not any(n.is_input for n in nodes):
         raise ValueError("the network has no input nodes; add some with add_input()")
     if not any(n.is_output for n in nodes):
@@ -111,11 +148,13 @@ def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int], reduce: bo
         layer = Layer([n._slot for n in layer_nodes])
         for act, positions in activation_groups(layer_nodes):
             pos = np.array(positions, dtype=np.intp)
-            layer.groups.append((act, where(np.asarray(layer.slots)[pos]), pos))
+            layer.groups.append((act, where(np.asarray(layer.slots)[pos]), where(pos)))
         layer.where = where(layer.slots)
         if level:
-            kernels = [_kernel(n._slot, store, a, plain, reduce) for n in layer_nodes]
+            kernels = [_kernel(n._slot, store, a, sum_w_delta, plain, reduce) for n in layer_nodes]
             layer.kernels = [k.parts() for k in kernels]
+            layer.learners = [k.learning() for k in kernels if len(k.w)]
+            layer.learning = where([k.slot for k in kernels if len(k.w)])
             if all(k.take is None and not k.reduce for k in kernels):
                 layer.dots = [(k.w, k.x) for k in kernels]
             layer.plain_sources = (all(k.back is None for k in kernels) and isinstance(layer.where, slice)
@@ -126,7 +165,7 @@ def build(nodes: list, store, a: np.ndarray, sorted_slots: list[int], reduce: bo
                 any(n.is_input and n.has_bias for n in nodes), len(nodes))
 
 
-def _kernel(slot: int, store, a: np.ndarray, plain: np.ndarray, reduce: bool) -> Kernel:
+def _kernel(slot: int, store, a: np.ndarray, sum_w_delta: np.ndarray, plain: np.ndarray, reduce: bool) -> Kernel:
     block = store.block(slot)
     w, g, srcs = store.weights[block], store.grads[block], store.sources[block]
     take = where(srcs)
@@ -134,8 +173,11 @@ def _kernel(slot: int, store, a: np.ndarray, plain: np.ndarray, reduce: bool) ->
         x, gather = a[take], None
     else:
         x, gather = np.zeros(len(srcs)), take
-    return Kernel(slot, w, g, x, gather, np.zeros(len(srcs)), reduce and len(srcs) <= REDUCE_FAN_IN,
-                  _send(srcs, ~plain[srcs]), _send(srcs, plain[srcs]))
+    back = _send(srcs, ~plain[srcs])
+    view = sum_w_delta[back[0]] if back is not None and back[1] is None and isinstance(back[0], slice) else None
+    return Kernel(slot, w, g, x, gather, np.zeros(len(srcs)),
+                  not len(srcs) or (reduce and len(srcs) <= REDUCE_FAN_IN),    # (BLAS refuses empty views)
+                  back, _send(srcs, plain[srcs]), view)
 
 
 def _send(srcs: np.ndarray, chosen: np.ndarray) -> tuple[Where, np.ndarray | None] | None:

@@ -57,6 +57,28 @@ class GraphEngine:
         net.zero_grad()
         return total / m, Y
 
+    def sample_steps(self, X: np.ndarray, T: np.ndarray, order: np.ndarray, chunk: int, lr: float,
+                     weight_decay: float, biases: bool, max_loss: float):
+        """batch_size=1: ``Network.train_step`` on the rows ``order`` (train checked X and T), yielding
+        ``train``'s (first sample, rows, Σ loss, last loss, outputs, note) once per ``chunk`` samples, and
+        early, ending there, at a loss above ``max_loss``, NaN, or one that overflows (the note says why)."""
+        net, step = self.net, self.net.train_step
+        for b in range(0, len(order), chunk):
+            rows = order[b:b + chunk]
+            Y, total, note = np.empty((len(rows), self.n_out)), 0.0, ""
+            for done, i in enumerate(rows.tolist()):
+                try:
+                    loss = step(X[i], T[i], lr, weight_decay, biases)
+                except ValueError as exc:                    # data were checked: only overflow lands here
+                    loss, note = float("nan"), f" ({exc})"
+                else:
+                    Y[done] = net.last_outputs()
+                total += loss                                # Σ_x C_x, in sample order
+                if not loss <= max_loss:
+                    yield b, rows[:done + 1], total, loss, None if note else Y[:done + 1], note
+                    return
+            yield b, rows, total, loss, Y, note
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.net.forward(X)
 

@@ -46,7 +46,7 @@ from neurograph.engine.losses import get_loss
 from neurograph.matrix.network import MatrixNetwork
 from neurograph.engine import validation as check
 from neurograph.training.progress import TrainingBar
-from neurograph.training.engines import MatrixEngine, make_engine
+from neurograph.training.engines import GraphEngine, MatrixEngine, make_engine
 from neurograph.training.history import (EpochRecord, History, ScheduleFailed, TrainingDiverged,
                                          TrainingInterrupted)
 from neurograph.training.targets import Task, task_for
@@ -81,7 +81,7 @@ def _check_schedule(schedule: Schedule) -> None:
 def _steps(eng, X: np.ndarray, T: np.ndarray, order: np.ndarray, batch_size: int, eta: float,
            weight_decay: float, biases: bool, max_loss: float):
     """One training epoch as (first sample, rows done, Σ loss·rows, last loss, outputs, note) per minibatch —
-    or, at batch size 1 on the matrix engine, per chunk of samples through the fused per-sample path."""
+    or, at batch size 1 on the matrix and graph engines, per chunk of samples through the fused per-sample path."""
     if batch_size == 1 and isinstance(eng, MatrixEngine):
         for b in range(0, len(order), PER_SAMPLE_CHUNK):
             losses, Y = eng.fit_samples(X, T, order[b:b + PER_SAMPLE_CHUNK], eta, weight_decay, biases, max_loss)
@@ -89,6 +89,9 @@ def _steps(eng, X: np.ndarray, T: np.ndarray, order: np.ndarray, batch_size: int
             for value in losses.tolist():
                 total += value                               # Σ_x C_x, in sample order
             yield b, order[b:b + len(losses)], total, float(losses[-1]), Y, ""
+        return
+    if batch_size == 1 and isinstance(eng, GraphEngine):
+        yield from eng.sample_steps(X, T, order, PER_SAMPLE_CHUNK, eta, weight_decay, biases, max_loss)
         return
     for b in range(0, len(order), batch_size):
         idx = order[b:b + batch_size]
@@ -237,7 +240,7 @@ def train(net: Network | MatrixNetwork, X, y, *, engine: str = "graph", epochs: 
 
     if isinstance(eng, MatrixEngine):                       # converted once, not per batch
         X, T = np.ascontiguousarray(X, dtype=eng.dtype), np.ascontiguousarray(T, dtype=eng.dtype)
-    every = 1 if batch_size == 1 and isinstance(eng, MatrixEngine) else 200    # steps between bar postfixes
+    every = 1 if batch_size == 1 and isinstance(eng, MatrixEngine | GraphEngine) else 200   # steps between postfixes
     rng = np.random.default_rng(seed)
     history = History(engine=eng.name, metric=task.metric)
     limits = threadpool_limits(limits=threads) if threads else nullcontext()
