@@ -11,6 +11,7 @@ the general path use the same sums and the same math formulas: bit for bit.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 import neurograph as ng
 from neurograph.engine import codegen
+from neurograph.engine import plan as planning
 from tests.dags import dag_cases
 
 
@@ -102,18 +104,41 @@ def generated(net: ng.Network) -> bool:
     return True
 
 
+@contextmanager
+def kernels_of_a_large_net(on: bool):
+    """With ``on``, every plan built inside takes a large network's kernels (z by ddot, scipy's
+    BLAS-1, numpy's vectorised activations), so the hypothesis DAGs test them too."""
+    saved = planning.SCIPY_EDGES
+    planning.SCIPY_EDGES = 0 if on else saved
+    try:
+        yield
+    finally:
+        planning.SCIPY_EDGES = saved
+
+
 @settings(max_examples=40, deadline=None)
-@given(dag_cases())
-def test_general_path_gives_the_old_engines_numbers(case):
+@given(dag_cases(), st.booleans())
+def test_general_path_gives_the_old_engines_numbers(case, large):
     net, X, T = case
     small = generated(net)                 # small networks sum z like add.reduce: 1e-15 from ddot
     libm = any(n.activation in ("sigmoid", "tanh") for n in net.nodes)   # e^x, tanh: libm, not numpy's kernels
-    net.codegen = False
-    want = old_engine(net, X[0], T[0], lr=0.5)
-    got = numbers(net, net.forward(X[0]), net.backward(T[0]))
-    agree(got, want, exact=not (small or libm))
-    net.step(0.5)
-    agree(after_step(net), want, exact=not (small or libm))
+    exact = large or not (small or libm)
+    with kernels_of_a_large_net(large):
+        net.codegen = False
+        want = old_engine(net, X[0], T[0], lr=0.5)
+        got = numbers(net, net.forward(X[0]), net.backward(T[0]))
+        agree(got, want, exact)
+        x1, t1 = X[-1], T[-1]              # a second sample accumulates: ∂C/∂w = a·δ (first) + a·δ (second)
+        second = old_engine(net, x1, t1)["grad"]
+        net.forward(x1)
+        net.backward(t1)
+        agree({"grad": {k: e.grad for k, e in zip(want["grad"], net.edges, strict=True)}},
+              {"grad": {k: g + second[k] for k, g in want["grad"].items()}}, exact)
+        net.zero_grad()
+        net.forward(X[0])
+        net.backward(T[0])
+        net.step(0.5)
+    agree(after_step(net), want, exact)
 
 
 def _elementwise_cases():
@@ -144,16 +169,21 @@ def test_generated_code_gives_the_general_paths_numbers(case):
 
 
 @settings(max_examples=30, deadline=None)
-@given(dag_cases(), st.booleans(), st.booleans())
-def test_train_step_is_the_four_calls(case, use_codegen, biases):
+@given(dag_cases(), st.booleans(), st.booleans(), st.booleans())
+def test_train_step_is_the_four_calls(case, use_codegen, biases, large):
     """Generated code: bit for bit.  The general path's fused step adds δ_k·w_k into Σw·δ and
     −η·δ_j·a_j into w_j with daxpy (one rounding per fused multiply-add, where the four calls
     round the product first): to 1e-15, compared one step at a time from the same weights."""
     net, X, T = case
-    net.codegen = use_codegen
-    exact = use_codegen and generated(net)
-    twin = net.copy()
-    twin.codegen = use_codegen
+    with kernels_of_a_large_net(large):
+        net.codegen = use_codegen
+        exact = use_codegen and generated(net)
+        twin = net.copy()
+        twin.codegen = use_codegen
+        _train_step_against_the_four_calls(net, twin, X, T, exact, biases)
+
+
+def _train_step_against_the_four_calls(net, twin, X, T, exact: bool, biases: bool) -> None:
     edges = net.edges
     for x, t in zip(X, T, strict=True):
         if not exact:
@@ -175,12 +205,13 @@ def test_train_step_is_the_four_calls(case, use_codegen, biases):
 
 
 @settings(max_examples=30, deadline=None)
-@given(dag_cases())
-def test_fused_general_step_gives_the_old_engines_weights(case):
+@given(dag_cases(), st.booleans())
+def test_fused_general_step_gives_the_old_engines_weights(case, large):
     net, X, T = case
-    net.codegen = False
-    want = old_engine(net, X[0], T[0], lr=0.3)
-    assert net.train_step(X[0], T[0], 0.3) == pytest.approx(want["loss"], rel=1e-15, abs=1e-300)
+    with kernels_of_a_large_net(large):
+        net.codegen = False
+        want = old_engine(net, X[0], T[0], lr=0.3)
+        assert net.train_step(X[0], T[0], 0.3) == pytest.approx(want["loss"], rel=1e-15, abs=1e-300)
     agree(after_step(net), want, exact=False)
 
 

@@ -94,7 +94,7 @@ class Network(_Conversions, _Structure):
 
     def _forward_one(self, plan: planning.Plan, x: np.ndarray) -> np.ndarray:
         z, a, b = self._z, self._a, self._bias
-        ddot = planning.blas1().ddot                       # the same sums as numpy's w.dot(x), cheaper per call
+        ddot = plan.blas().ddot                            # the same sums as numpy's w.dot(x)
         z[plan.inputs] = x + b[plan.inputs]                # inputs: z = x (+ b)
         for layer in plan.layers:
             if layer.dots is not None:                     # every neuron: a view of a, one ddot
@@ -108,8 +108,9 @@ class Network(_Conversions, _Structure):
             for act, where, _ in layer.groups:
                 if act is _IDENTITY:
                     a[where] = z[where]                    # a_j = z_j
-                elif (each := EACH.get(act)) is not None:
+                elif not plan.large and (each := EACH.get(act)) is not None:
                     a[where] = each(z[where].tolist())     # a_j = f(z_j) by libm, as generated code does
+                                                           # (a large net, which has none, takes numpy's f)
                 else:
                     a[where] = act(z[where])               # a custom f, or softmax over its group
         self._forward_ready, self._backward_ready = True, False
@@ -145,7 +146,7 @@ class Network(_Conversions, _Structure):
         for layer in reversed(plan.layers[1:]):
             if layer is not plan.layers[-1]:
                 self._hidden_deltas(layer)
-            self._send_back(layer, fresh)
+            self._send_back(layer, fresh, plan.blas())
         self._input_deltas(plan, deferred=False)
         self._bias_grad[plan.biased] += d[plan.biased]     # ∂C/∂b_j = δ_j
         n = plan.n_slots                                   # |a_i·δ_j| ≤ ‖a‖·‖δ‖, for step's bound
@@ -161,7 +162,7 @@ class Network(_Conversions, _Structure):
         for act, where, _ in layer.groups:
             d[where] = act.backward(z[where], a[where], acc[where])   # δ_j = f′(z_j)·Σ_k w_kj·δ_k
 
-    def _send_back(self, layer: planning.Layer, fresh: bool) -> None:
+    def _send_back(self, layer: planning.Layer, fresh: bool, blas: planning.Blas1) -> None:
         """∂C/∂w_ji (+)= a_i·δ_j for the layer's neurons j, and each sends w_ji·δ_j back to its sources i.
 
         Every product is rounded before it is added, as in Σ written out edge by edge:
@@ -170,7 +171,7 @@ class Network(_Conversions, _Structure):
         fused multiply-add rounds s + p once, like s + p).
         """
         d, acc = self._delta, self._sum_w_delta
-        daxpy, dcopy, dscal = planning.blas1()[1:]
+        daxpy, dcopy, dscal = blas[1:]
         if fresh and layer.plain_sources:                  # sources are all plain inputs: nothing to send
             for (_, _, g, xs, _, n, _, _), dj in zip(layer.learners, d[layer.learning].tolist(), strict=True):
                 daxpy(xs, g, n, dj)                        # ∂C/∂w_ji = a_i·δ_j
@@ -386,7 +387,7 @@ class Network(_Conversions, _Structure):
     def _fused_backward(self, plan: planning.Plan) -> None:
         """Every δ, from δ_out: each neuron k adds δ_k·w_k to its sources' Σw·δ (one daxpy)."""
         d, acc = self._delta, self._sum_w_delta
-        daxpy = planning.blas1().daxpy
+        daxpy = plan.blas().daxpy
         acc[:] = 0.0
         for layer in reversed(plan.layers[1:]):
             if layer is not plan.layers[-1]:
@@ -412,7 +413,7 @@ class Network(_Conversions, _Structure):
             return False
         if weight_decay:
             self._store.weights *= decay                   # w·(1 − η·λ)
-        daxpy = planning.blas1().daxpy
+        daxpy = plan.blas().daxpy
         for layer in plan.layers[1:]:
             for (_, w, _, xs, _, n, _, _), c in zip(layer.learners, (d[layer.learning] * -lr).tolist(), strict=True):
                 daxpy(xs, w, n, c)                         # w_ji ← w_ji − η·δ_j·a_i

@@ -13,9 +13,10 @@ passes visit them (layer by layer, ids ascending):
   ``sum_view``: the view of Σw·δ that ``back`` names, when it is all of j's
   weights and consecutive slots (one BLAS call then sends them all).
 
-The kernels call BLAS-1 through scipy's wrappers (``Blas1``: ddot, daxpy, dcopy,
-dscal), which cost about half of numpy's ``dot`` and ufuncs per call on views
-of this size; they are imported at the first pass, not with the package.
+The kernels make BLAS-1 calls (``Blas1``: ddot, daxpy, dcopy, dscal).  From
+``SCIPY_EDGES`` edges on they are scipy's wrappers, which cost about half of
+numpy's ``dot`` and ufuncs per call (imported at the first pass, not with the
+package); a smaller network uses numpy's equivalents and never loads scipy.
 
 No neuron is computed here: ``Network.forward`` and ``Network.backward`` walk
 these kernels.
@@ -58,15 +59,37 @@ class Blas1(NamedTuple):
     dscal: Callable
 
 
-_BLAS1: list[Blas1] = []
+#: from this many edges on the kernels call scipy's BLAS (loading scipy once costs ~0.2 s, each call then ~0.3 µs less)
+SCIPY_EDGES = 1000
 
 
-def blas1() -> Blas1:
-    """The BLAS-1 calls, imported on first use (``import neurograph`` does not load scipy)."""
-    if not _BLAS1:
+def _axpy(x: np.ndarray, y: np.ndarray, n: int, alpha: float) -> np.ndarray:
+    y += alpha * x                                  # α·x rounded, then added (daxpy rounds once)
+    return y
+
+
+def _copy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    np.copyto(y, x)
+    return y
+
+
+def _scal(alpha: float, x: np.ndarray) -> np.ndarray:
+    x *= alpha
+    return x
+
+
+#: numpy's equivalents: ddot is the same BLAS sum; daxpy rounds α·x first, so it agrees with
+#: scipy's wherever the kernels need it exact (y = 0, or α = 1) and to 1e-15 elsewhere
+NUMPY_BLAS1 = Blas1(np.ndarray.dot, _axpy, _copy, _scal)
+_SCIPY_BLAS1: list[Blas1] = []
+
+
+def scipy_blas1() -> Blas1:
+    """scipy's BLAS-1 wrappers, imported on first use (``import neurograph`` does not load scipy)."""
+    if not _SCIPY_BLAS1:
         from scipy.linalg import blas
-        _BLAS1.append(Blas1(blas.ddot, blas.daxpy, blas.dcopy, blas.dscal))
-    return _BLAS1[0]
+        _SCIPY_BLAS1.append(Blas1(blas.ddot, blas.daxpy, blas.dcopy, blas.dscal))
+    return _SCIPY_BLAS1[0]
 
 
 @dataclass
@@ -119,12 +142,22 @@ class Plan:
     edge_order: np.ndarray | None = None    # flat store index of each edge in net.edges order
     compiled: Any = None                    # codegen.Compiled for a small network, else None
     step_buffer: np.ndarray | None = None   # for step's η·∂C/∂w
+    large: bool = False                     # SCIPY_EDGES edges or more
+    calls: Blas1 | None = None              # the BLAS-1 calls, chosen at the first pass
+
+    def blas(self) -> Blas1:
+        """scipy's BLAS-1 for a large network, numpy's equivalents for a small one."""
+        if self.calls is None:
+            self.calls = scipy_blas1() if self.large else NUMPY_BLAS1
+        return self.calls
 
 
 def build(nodes: list, store, a: np.ndarray, sum_w_delta: np.ndarray, sorted_slots: list[int],
           reduce: bool = False) -> Plan:
     """The plan for ``nodes`` (by slot) whose edges are in ``store``, activations in ``a`` and
     backward sums Σ_k w_kj·δ_k in ``sum_w_delta``; ``sorted_slots`` lists sources before destinations."""
+    large = sum(store.fan_in) >= SCIPY_EDGES
+    reduce = reduce and not large                   # (no generated code of a large network to agree with)
     if not any(n.is_input for n in nodes):
         raise ValueError("the network has no input nodes; add some with add_input()")
     if not any(n.is_output for n in nodes):
@@ -162,7 +195,7 @@ def build(nodes: list, store, a: np.ndarray, sum_w_delta: np.ndarray, sorted_slo
         layers.append(layer)
     return Plan(layers, {int(s): int(depth[s]) for s in range(len(nodes))}, where(layers[0].slots),
                 where([n._slot for n in nodes if n.has_bias]), bool(plain.any()),
-                any(n.is_input and n.has_bias for n in nodes), len(nodes))
+                any(n.is_input and n.has_bias for n in nodes), len(nodes), large=large)
 
 
 def _kernel(slot: int, store, a: np.ndarray, sum_w_delta: np.ndarray, plain: np.ndarray, reduce: bool) -> Kernel:
