@@ -279,23 +279,19 @@ class _Builder:
         snap = self.snap
         if not self.hidden:
             return list(range(len(snap.src))), []
-        hidden = np.array(sorted(self.hidden), dtype=np.int64)
-        more = np.array([-1 - self.hidden[i].layer for i in hidden.tolist()], dtype=np.int64)
-
-        def end(ids: np.ndarray) -> np.ndarray:          # the drawn id, or −1 − layer for a stand-in
-            at = np.minimum(np.searchsorted(hidden, ids), len(hidden) - 1)
-            return np.where(hidden[at] == ids, more[at], ids)
-
-        ends = np.stack([end(snap.src), end(snap.dst)], axis=1)
-        inside = (ends >= 0).all(axis=1)
+        ids = np.array(sorted(snap.nodes), dtype=np.int64)
+        code = np.arange(len(ids))                          # each end: its node's position, or its stand-in's
+        hidden = np.searchsorted(ids, np.array(list(self.hidden), dtype=np.int64))
+        code[hidden] = len(ids) + np.array([m.layer for m in self.hidden.values()])
+        src, dst = code[np.searchsorted(ids, snap.src)], code[np.searchsorted(ids, snap.dst)]
+        inside = (src < len(ids)) & (dst < len(ids))
         rest = np.flatnonzero(~inside)
-        if not len(rest):
-            return np.flatnonzero(inside).tolist(), []
-        _, first, group = np.unique(ends[rest], axis=0, return_index=True, return_inverse=True)
-        by_group = rest[np.argsort(group.ravel(), kind="stable")]
-        cuts = np.cumsum(np.bincount(group.ravel(), minlength=len(first)))[:-1]
-        groups = np.split(by_group, cuts)
-        return np.flatnonzero(inside).tolist(), [groups[g] for g in np.argsort(first, kind="stable").tolist()]
+        key = src[rest] * (len(ids) + len(snap.layers)) + dst[rest]
+        by_key = rest[np.argsort(key, kind="stable")]     # grouped, each group in edge order
+        cuts = np.flatnonzero(np.diff(np.sort(key))) + 1
+        groups = np.split(by_key, cuts) if len(rest) else []
+        groups.sort(key=lambda group: group[0])
+        return np.flatnonzero(inside).tolist(), groups
 
     def drawn_edges(self) -> list[tuple[str, str, dict[str, str]]]:
         """Every drawn edge (tail, head, attributes): real ones between drawn

@@ -82,12 +82,17 @@ class _Parameters(_Core):
         plan = self._compile()
         if plan.edge_order is None:                         # the nodes' blocks in id order, each by source id
             slots = np.array([n._slot for n in self.nodes], dtype=np.intp)
-            first, count = np.array(self._store.first)[slots], np.array(self._store.fan_in)[slots]
-            index = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+            index, owner = self._block_entries(slots)
             ids = np.array([n.id for n in self._nodes], dtype=np.int64)       # by slot
-            owner = np.repeat(np.arange(len(slots)), count)
             plan.edge_order = index[np.lexsort((ids[self._store.sources[index]], owner))].astype(np.intp)
         return plan.edge_order
+
+    def _block_entries(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(flat-store index of every edge into the nodes ``slots``, block after block; the position
+        in ``slots`` of the node each edge goes into)."""
+        first, count = np.array(self._store.first)[slots], np.array(self._store.fan_in)[slots]
+        index = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
+        return index, np.repeat(np.arange(len(slots)), count)
 
     def _biased_in_id_order(self) -> np.ndarray:
         return np.array([n._slot for n in self.nodes if n.has_bias], dtype=np.intp)
@@ -97,10 +102,9 @@ class _Parameters(_Core):
         self._cold()
         order = self._edge_order()
         ids = np.array([n.id for n in self._nodes], dtype=np.int64)
-        dst = np.repeat(np.arange(len(self._nodes)), self._store.fan_in)
+        index, dst = self._block_entries(np.arange(len(self._nodes)))
         slot_dst = np.empty(self._store.end, dtype=np.int64)
-        slot_dst[np.concatenate([np.arange(self._store.first[s], self._store.first[s] + c)
-                                 for s, c in enumerate(self._store.fan_in)] + [np.zeros(0, np.intp)])] = dst
+        slot_dst[index] = dst
         return ids[self._store.sources[order]], ids[slot_dst[order]], self._store.weights[order].copy()
 
     def edge_grad_array(self) -> np.ndarray | None:
