@@ -31,6 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from neurograph import MatrixNetwork, Network
+from neurograph.matrix.buffers import aligned_array, aligned_zeros
 from neurograph.matrix.kernels import gemm, load_blas
 from neurograph.training.loop import PER_SAMPLE_CHUNK
 from neurograph.explanations.tables import format_table
@@ -154,19 +155,21 @@ def blas2_floor(net: Network, X, Y, lr: float):
     """The floor for per-sample training: the same math for 784-100-10 (sigmoid, softmax +
     cross-entropy) written out by hand as the fewest calls — scipy's dgemv, dger and
     daxpy on preallocated vectors, every function and array a local, the BLAS arguments
-    by position (f2py parses keywords more slowly) — with nothing general about it."""
+    by position (f2py parses keywords more slowly), the constant 1 a 0-d array (numpy
+    converts a Python float on every call), the weights and vectors on 64-byte
+    boundaries as the matrix backend keeps them — with nothing general about it."""
     from scipy.linalg.blas import daxpy, dgemv, dger
     m = MatrixNetwork(net, convention="row")
-    W1, W2 = (w.copy() for w in m.weights.values())
-    b1, b2 = m.biases[1].copy(), m.biases[2].copy()
+    W1, W2 = (aligned_array(w, w.dtype) for w in m.weights.values())
+    b1, b2 = aligned_array(m.biases[1], m.dtype), aligned_array(m.biases[2], m.dtype)
 
     def epoch():
         copyto, negative, exp, add, reciprocal, subtract, divide, log, multiply, dot = (
             np.copyto, np.negative, np.exp, np.add, np.reciprocal, np.subtract, np.divide, np.log, np.multiply, np.dot)
         W1t, W2t = W1.T, W2.T                                    # n_out × n_in, Fortran-ordered views
-        z1, a1, d1, g1 = (np.empty(W1.shape[1]) for _ in range(4))
-        z2, a2, d2, log_a = (np.empty(W2.shape[1]) for _ in range(4))
-        n1, n2, step = len(z1), len(z2), -lr
+        z1, a1, d1, g1 = (aligned_zeros(W1.shape[1], W1.dtype) for _ in range(4))
+        z2, a2, d2, log_a = (aligned_zeros(W2.shape[1], W2.dtype) for _ in range(4))
+        n1, n2, step, one = len(z1), len(z2), -lr, np.array(1.0)
         losses = np.empty(len(X))
         for i in range(len(X)):
             x, t = X[i], Y[i]
@@ -174,7 +177,7 @@ def blas2_floor(net: Network, X, Y, lr: float):
             dgemv(1.0, W1t, x, 1.0, z1, 0, 1, 0, 1, 0, 1)        # z1 = W1ᵀx + b1
             negative(z1, out=a1)
             exp(a1, out=a1)
-            add(a1, 1.0, out=a1)
+            add(a1, one, out=a1)
             reciprocal(a1, out=a1)                               # a1 = σ(z1)
             copyto(z2, b2)
             dgemv(1.0, W2t, a1, 1.0, z2, 0, 1, 0, 1, 0, 1)       # z2 = W2ᵀa1 + b2
@@ -185,7 +188,7 @@ def blas2_floor(net: Network, X, Y, lr: float):
             losses[i] = -dot(t, log_a)                           # C = −Σ t·ln a
             subtract(a2, t, out=d2)                              # δ2 = a2 − t
             dgemv(1.0, W2t, d2, 0.0, g1, 0, 1, 0, 1, 1, 1)       # W2·δ2
-            subtract(1.0, a1, out=d1)
+            subtract(one, a1, out=d1)
             multiply(d1, a1, out=d1)
             multiply(d1, g1, out=d1)                             # δ1 = σ′(z1) ⊙ W2·δ2
             dger(step, d2, a1, 1, 1, W2t, 0, 0, 1)               # W2 −= η·a1·δ2ᵀ

@@ -62,41 +62,50 @@ def gemm(alpha: float, A: np.ndarray, B: np.ndarray, beta: float, out: np.ndarra
 
 
 # -- whole-layer activations, in place (tests check them against neurograph.engine.activations) --
-def sigmoid(z: np.ndarray, out: np.ndarray) -> None:
-    np.negative(z, out=out)
-    np.minimum(out, 709.0, out=out)                  # e^709 is finite: no overflow (σ < 1e-307 there)
-    np.exp(out, out=out)
-    out += 1.0
-    np.reciprocal(out, out=out)                      # σ(z) = 1/(1 + e^−z)
+def in_place(dtype: np.dtype) -> dict[str, tuple[Forward, Backward | None]]:
+    """{activation name: (a = f(z) into out, δ = f′(z)·g into out)} for arrays of ``dtype``.
 
+    Their constants are 0-d arrays of that dtype, made once: numpy converts a Python
+    float operand anew on every call, which costs as much as the arithmetic itself
+    on a 100-wide layer of one sample (about 0.2 µs).  The numbers are the same.
+    """
+    one, zero, cap = (np.array(v, dtype=dtype) for v in (1.0, 0.0, 709.0))
 
-def sigmoid_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
-    np.subtract(1.0, a, out=out)
-    out *= a
-    out *= g                                         # δ = σ(1 − σ)·g
+    def sigmoid(z: np.ndarray, out: np.ndarray) -> None:
+        np.negative(z, out=out)
+        np.minimum(out, cap, out=out)                # e^709 is finite: no overflow (σ < 1e-307 there)
+        np.exp(out, out=out)
+        np.add(out, one, out=out)
+        np.reciprocal(out, out=out)                  # σ(z) = 1/(1 + e^−z)
 
+    def sigmoid_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+        np.subtract(one, a, out=out)
+        np.multiply(out, a, out=out)
+        np.multiply(out, g, out=out)                 # δ = σ(1 − σ)·g
 
-def tanh_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
-    np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
-    out *= g                                         # δ = (1 − tanh²)·g
+    def tanh_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
+        np.multiply(a, a, out=out)
+        np.subtract(one, out, out=out)
+        np.multiply(out, g, out=out)                 # δ = (1 − tanh²)·g
+
+    return {
+        "sigmoid": (sigmoid, sigmoid_back),
+        "tanh": (lambda z, out: np.tanh(z, out=out), tanh_back),
+        "relu": (lambda z, out: np.maximum(z, zero, out=out),
+                 lambda z, a, g, out: np.multiply(g, z > zero, out=out)),
+        "identity": (lambda z, out: np.copyto(out, z), lambda z, a, g, out: np.copyto(out, g)),
+        "softmax": (softmax, None),
+    }
 
 
 def softmax(z: np.ndarray, out: np.ndarray) -> None:
     """Over the last axis: a batch (m, n) row by row, or one sample (n,)."""
-    np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+    np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=-1, keepdims=True)           # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
+    np.divide(out, np.add.reduce(out, axis=-1, keepdims=True), out=out)   # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
 
 
-IN_PLACE: dict[str, tuple[Forward, Backward | None]] = {
-    "sigmoid": (sigmoid, sigmoid_back),
-    "tanh": (lambda z, out: np.tanh(z, out=out), tanh_back),
-    "relu": (lambda z, out: np.maximum(z, 0.0, out=out),
-             lambda z, a, g, out: np.multiply(g, z > 0.0, out=out)),
-    "identity": (lambda z, out: np.copyto(out, z), lambda z, a, g, out: np.copyto(out, g)),
-    "softmax": (softmax, None),
-}
+IN_PLACE = in_place(FLOAT64)
 
 
 # -- NaN/inf checks -------------------------------------------------------------------------

@@ -27,7 +27,8 @@ import numpy as np
 
 from neurograph.engine.activations import ACTIVATIONS, Activation, activation_groups
 from neurograph.engine.graph import Network, Node
-from neurograph.matrix.kernels import IN_PLACE, Backward, Forward
+from neurograph.matrix.buffers import aligned_zeros
+from neurograph.matrix.kernels import Backward, Forward, in_place
 
 
 @dataclass
@@ -82,12 +83,12 @@ def id_ranges(ids: list[int]) -> str:
     return ", ".join(parts) or "none"
 
 
-def layer_groups(layer: list[Node]) -> list[Group]:
-    """One Group per activation in the layer, in order of first appearance."""
+def layer_groups(layer: list[Node], kernels: dict[str, tuple[Forward, Backward | None]]) -> list[Group]:
+    """One Group per activation in the layer, in order of first appearance (``kernels``: ``in_place(dtype)``)."""
     groups = activation_groups(layer)
     if len(groups) == 1:
         act = groups[0][0]
-        forward, backward = IN_PLACE[act.name] if ACTIVATIONS.get(act.name) is act else (None, None)
+        forward, backward = kernels[act.name] if ACTIVATIONS.get(act.name) is act else (None, None)
         return [Group(act, slice(None), forward, backward)]
     return [Group(act, np.array(positions, dtype=np.intp), None, None) for act, positions in groups]
 
@@ -107,7 +108,8 @@ class Layout:
         self.specs = [(n.id, n.is_input, n.activation_function, n.has_bias) for n in net.nodes]   # for to_network()
         self.ids = [[n.id for n in layer] for layer in layers]
         self.pos = {nid: (li, p) for li, ids in enumerate(self.ids) for p, nid in enumerate(ids)}
-        self.groups = [layer_groups(layer) for layer in layers]
+        kernels = in_place(dtype)
+        self.groups = [layer_groups(layer, kernels) for layer in layers]
         self.bias_mask = [None if all(n.has_bias for n in layer) else
                           np.array([n.has_bias for n in layer], dtype=dtype) for layer in layers]
         self.has_bias = [any(n.has_bias for n in layer) for layer in layers]
@@ -142,7 +144,7 @@ class Layout:
             sel = (k_all == k) & (l_all == li)
             rows, cols = pos_of[src[sel]], pos_of[dst[sel]]
             shape = (len(self.ids[k]), len(self.ids[li]))
-            W = np.zeros(shape, dtype=dtype)
+            W = aligned_zeros(shape, dtype)
             W[rows, cols] = w[sel]
             mask = None
             if sel.sum() < W.size:

@@ -42,7 +42,7 @@ import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.validation import boolean, non_negative
-from neurograph.matrix.buffers import BufferCache, Buffers
+from neurograph.matrix.buffers import BufferCache, Buffers, aligned_array
 from neurograph.matrix.gradients import Gradients
 from neurograph.matrix.head import OutputHead
 from neurograph.matrix.kernels import all_finite, as_batch, gemm, verify
@@ -103,7 +103,7 @@ class MatrixNetwork:
         self.ids, self._pos = layout.ids, layout.pos
         self._loss = layout.loss
         self._head = OutputHead(self._loss, layout.groups[-1])
-        self.biases = [np.array([n.bias or 0.0 for n in layer], dtype=self.dtype) for layer in net.layers]
+        self.biases = [aligned_array([n.bias or 0.0 for n in layer], self.dtype) for layer in net.layers]
         self._buffers = BufferCache(layout.sizes, self.dtype)
         self.grads = Gradients(layout, self.dtype)
         self._fused = PerSample.fits(layout)
