@@ -33,6 +33,7 @@ each neuron reads.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -86,20 +87,22 @@ class Network(_Conversions, _Structure):
             return np.array(out)
         self._cold()
         if _one_sample(x, len(plan.layers[0].slots)):
-            return self._forward_one(plan, x)
+            return self._forward_one(plan, x).copy()
         X = finite_array(x, "input x", self.n_inputs)
         if X.ndim == 2:
-            return np.stack([self._forward_one(plan, row) for row in X])
-        return self._forward_one(plan, X)
+            return np.stack([self._forward_one(plan, row).copy() for row in X])
+        return self._forward_one(plan, X).copy()
 
     def _forward_one(self, plan: planning.Plan, x: np.ndarray) -> np.ndarray:
+        """z and a of every node for the sample x; returns a of the outputs (a view, overwritten next time)."""
         z, a, b = self._z, self._a, self._bias
         ddot = plan.blas().ddot                            # the same sums as numpy's w.dot(x)
-        z[plan.inputs] = x + b[plan.inputs]                # inputs: z = x (+ b)
+        z[plan.inputs] = x + b[plan.inputs] if plan.layers[0].biased else x   # inputs: z = x (+ b)
         for layer in plan.layers:
             if layer.dots is not None:                     # every neuron: a view of a, one ddot
-                z[layer.where] = [ddot(w, xs) for w, xs in layer.dots]
-                z[layer.where] += b[layer.where]           # z_j = Σ_i w_ji·a_i + b_j
+                z[layer.where] = list(map(ddot, *layer.dots))
+                if layer.biased:
+                    z[layer.where] += b[layer.where]       # z_j = Σ_i w_ji·a_i + b_j
             for j, w, _, xs, take, tmp, reduce, _, _ in layer.kernels if layer.dots is None else ():
                 if take is not None:
                     np.take(a, take, out=xs)               # a_i of every incoming edge
@@ -115,7 +118,7 @@ class Network(_Conversions, _Structure):
                     a[where] = act(z[where])               # a custom f, or softmax over its group
         self._forward_ready, self._backward_ready = True, False
         self._forward_version = self._version
-        return a[plan.layers[-1].where].copy()
+        return a[plan.layers[-1].where]
 
     def backward(self, t) -> float:
         """Backpropagate the target t of the last forward pass; return the loss C.
@@ -191,11 +194,13 @@ class Network(_Conversions, _Structure):
 
     def _output_deltas(self, plan: planning.Plan, T: np.ndarray) -> float:
         """C and δ_out = ∂C/∂z of the output layer, checked for overflow."""
-        z, a, out = self._z, self._a, plan.layers[-1]
-        parts = [(act, z[w], a[w], T[pos]) for act, w, pos in out.groups]
+        z, a, out, loss_function = self._z, self._a, plan.layers[-1], self._loss
+        loss, deltas = 0.0, []
         with np.errstate(over="ignore", invalid="ignore"):     # overflow is reported below
-            loss = sum(float(self._loss.value(aw, tw, zw, act)) for act, zw, aw, tw in parts)
-            deltas = [self._loss.output_delta(zw, aw, tw, act) for act, zw, aw, tw in parts]
+            for act, w, pos in out.groups:
+                zw, aw, tw = z[w], a[w], T[pos]
+                loss += float(loss_function.value(aw, tw, zw, act))
+                deltas.append(loss_function.output_delta(zw, aw, tw, act))
         if not math.isfinite(loss) or not all(math.isfinite(dl.sum()) or np.all(np.isfinite(dl)) for dl in deltas):
             raise ValueError(f"the loss overflowed (C = {loss}) for this input and target; "
                              "scale the inputs or weights down")
@@ -392,7 +397,11 @@ class Network(_Conversions, _Structure):
         for layer in reversed(plan.layers[1:]):
             if layer is not plan.layers[-1]:
                 self._hidden_deltas(layer)
-            for (_, w, _, _, _, n, back, view), dj in zip(layer.learners, d[layer.learning].tolist(), strict=True):
+            if layer.send_columns is not None:             # Σw·δ of j's sources += δ_j·w_j, for every j
+                deque(map(daxpy, *layer.send_columns, d[layer.learning].tolist()), 0)
+                continue
+            for (_, w, _, _, _, n, back, view), dj in zip(layer.learners, d[layer.learning].tolist(), strict=True) \
+                    if layer.sends else ():
                 if view is not None:
                     daxpy(w, view, n, dj)                  # Σw·δ of j's sources += δ_j·w_j
                 elif back is not None:
@@ -405,7 +414,7 @@ class Network(_Conversions, _Structure):
         proves every new number finite (False, and nothing changed, otherwise)."""
         a, d, b, n = self._a, self._delta, self._bias, plan.n_slots
         decay = 1.0 - lr * weight_decay
-        new_b = b[plan.biased] - lr * d[plan.biased] if biases else None
+        new_b = b[plan.biased] - lr * d[plan.biased] if biases and plan.has_biases else None
         if self._weight_bound is None:
             self._weight_bound = float(np.abs(self._store.weights).max(initial=0.0))
         bound = abs(decay) * self._weight_bound + lr * math.sqrt(float(a[:n].dot(a[:n])) * float(d[:n].dot(d[:n])))
@@ -414,9 +423,8 @@ class Network(_Conversions, _Structure):
         if weight_decay:
             self._store.weights *= decay                   # w·(1 − η·λ)
         daxpy = plan.blas().daxpy
-        for layer in plan.layers[1:]:
-            for (_, w, _, xs, _, n, _, _), c in zip(layer.learners, (d[layer.learning] * -lr).tolist(), strict=True):
-                daxpy(xs, w, n, c)                         # w_ji ← w_ji − η·δ_j·a_i
+        for layer in plan.layers[1:]:                      # w_ji ← w_ji − η·δ_j·a_i, one daxpy per neuron j
+            deque(map(daxpy, *layer.columns, (d[layer.learning] * -lr).tolist()), 0)
         if new_b is not None:
             b[plan.biased] = new_b                         # b ← b − η·δ
         self._weight_bound = bound
@@ -426,11 +434,11 @@ class Network(_Conversions, _Structure):
         """a of the output nodes from the last forward pass (what ``forward`` returned), as a new array."""
         if not self._forward_ready:
             raise RuntimeError("last_outputs() needs a forward(x) first")
-        out = self._compile().layers[-1].slots
+        out = self._compile().layers[-1]
         if self._hot is not None and self._hot.state is not None:
             a = self._hot.state.a
-            return np.array([a[j] for j in out])
-        return self._a[out]
+            return np.array([a[j] for j in out.slots])
+        return self._a[out.where].copy()
 
     def zero_grad(self) -> None:
         """Forget every accumulated ∂C/∂w and ∂C/∂b (they read None, and the next backward starts from 0)."""

@@ -126,8 +126,27 @@ class Layer:
     learners: list[tuple] = field(default_factory=list)     # Kernel.learning() of the neurons with inputs
     learning: Where = field(default_factory=lambda: slice(0, 0))   # the learners' slots
     where: Where = field(default_factory=lambda: slice(0, 0))   # the layer's slots
-    dots: list[tuple[np.ndarray, np.ndarray]] | None = None   # (w, x) when every z is one ddot of views
+    dots: tuple[list, list] | None = None                   # ([w], [x]) when every z is one ddot of views
     plain_sources: bool = False                             # every source a plain input, kernels in slot order
+    biased: bool = False                                    # some node of the layer has a bias
+    sends: bool = False                                     # some neuron sends w·δ back (to a non-plain source)
+    columns: tuple[list, list, list] = ([], [], [])          # the learners' (x, w, fan-in), for map(daxpy, …)
+    send_columns: tuple[list, list, list] | None = None     # (w, Σw·δ view, fan-in) when every learner has a view
+
+
+    def add_kernels(self, kernels: list[Kernel]) -> None:
+        """The neurons' kernels, and the lists the passes walk (see the fields)."""
+        self.kernels = [k.parts() for k in kernels]
+        learners = [k for k in kernels if len(k.w)]
+        self.learners = [k.learning() for k in learners]
+        self.learning = where([k.slot for k in learners])
+        self.sends = any(k.back is not None for k in kernels)
+        self.columns = ([k.x for k in learners], [k.w for k in learners], [len(k.w) for k in learners])
+        if learners and all(k.sum_view is not None for k in learners):
+            self.send_columns = ([k.w for k in learners], [k.sum_view for k in learners], self.columns[2])
+        if all(k.take is None and not k.reduce for k in kernels):
+            self.dots = ([k.w for k in kernels], [k.x for k in kernels])
+        self.plain_sources = (not self.sends and isinstance(self.where, slice) and self.slots == sorted(self.slots))
 
 
 @dataclass
@@ -144,6 +163,7 @@ class Plan:
     step_buffer: np.ndarray | None = None   # for step's η·∂C/∂w
     large: bool = False                     # SCIPY_EDGES edges or more
     calls: Blas1 | None = None              # the BLAS-1 calls, chosen at the first pass
+    has_biases: bool = True                 # some node has a bias
 
     def blas(self) -> Blas1:
         """scipy's BLAS-1 for a large network, numpy's equivalents for a small one."""
@@ -183,19 +203,14 @@ def build(nodes: list, store, a: np.ndarray, sum_w_delta: np.ndarray, sorted_slo
             pos = np.array(positions, dtype=np.intp)
             layer.groups.append((act, where(np.asarray(layer.slots)[pos]), where(pos)))
         layer.where = where(layer.slots)
+        layer.biased = any(n.has_bias for n in layer_nodes)
         if level:
-            kernels = [_kernel(n._slot, store, a, sum_w_delta, plain, reduce) for n in layer_nodes]
-            layer.kernels = [k.parts() for k in kernels]
-            layer.learners = [k.learning() for k in kernels if len(k.w)]
-            layer.learning = where([k.slot for k in kernels if len(k.w)])
-            if all(k.take is None and not k.reduce for k in kernels):
-                layer.dots = [(k.w, k.x) for k in kernels]
-            layer.plain_sources = (all(k.back is None for k in kernels) and isinstance(layer.where, slice)
-                                   and layer.slots == sorted(layer.slots))
+            layer.add_kernels([_kernel(n._slot, store, a, sum_w_delta, plain, reduce) for n in layer_nodes])
         layers.append(layer)
     return Plan(layers, {int(s): int(depth[s]) for s in range(len(nodes))}, where(layers[0].slots),
                 where([n._slot for n in nodes if n.has_bias]), bool(plain.any()),
-                any(n.is_input and n.has_bias for n in nodes), len(nodes), large=large)
+                any(n.is_input and n.has_bias for n in nodes), len(nodes), large=large,
+                has_biases=any(n.has_bias for n in nodes))
 
 
 def _kernel(slot: int, store, a: np.ndarray, sum_w_delta: np.ndarray, plain: np.ndarray, reduce: bool) -> Kernel:
