@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+import re
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 import neurograph as ng
 from neurograph.engine import codegen
 from neurograph.engine import plan as planning
-from tests.dags import dag_cases
+from tests.dags import dag_cases, skip_dag
 
 
 def old_engine(net: ng.Network, x, t, lr: float = 0.0) -> dict:  # noqa: C901 - one pass, written out
@@ -169,8 +170,8 @@ def test_generated_code_gives_the_general_paths_numbers(case):
 
 
 @settings(max_examples=30, deadline=None)
-@given(dag_cases(), st.booleans(), st.booleans(), st.booleans())
-def test_train_step_is_the_four_calls(case, use_codegen, biases, large):
+@given(dag_cases(), st.booleans(), st.booleans(), st.booleans(), st.sampled_from([0.05, 0.0]))
+def test_train_step_is_the_four_calls(case, use_codegen, biases, large, decay):
     """Generated code: bit for bit.  The general path's fused step adds δ_k·w_k into Σw·δ and
     −η·δ_j·a_j into w_j with daxpy (one rounding per fused multiply-add, where the four calls
     round the product first): to 1e-15, compared one step at a time from the same weights."""
@@ -180,23 +181,25 @@ def test_train_step_is_the_four_calls(case, use_codegen, biases, large):
         exact = use_codegen and generated(net)
         twin = net.copy()
         twin.codegen = use_codegen
-        _train_step_against_the_four_calls(net, twin, X, T, exact, biases)
+        _train_step_against_the_four_calls(net, twin, X, T, exact, biases, decay)
 
 
-def _train_step_against_the_four_calls(net, twin, X, T, exact: bool, biases: bool) -> None:
+def _train_step_against_the_four_calls(net, twin, X, T, exact: bool, biases: bool, decay: float = 0.05) -> None:
     edges = net.edges
     for x, t in zip(X, T, strict=True):
         if not exact:
             twin.set_parameters(*net.get_parameters())
-        loss = net.train_step(x, t, 0.2, weight_decay=0.05, biases=biases)
+        loss = net.train_step(x, t, 0.2, weight_decay=decay, biases=biases)
         twin.zero_grad()
         twin.forward(x)
         assert loss == twin.backward(t)                 # the same forward pass: bit for bit
         assert np.array_equal(net.last_outputs(), np.array([n.a for n in twin.outputs]))
+        assert [(n.z, n.a) for n in net.nodes] == [(n.z, n.a) for n in twin.nodes]
         known = [n.id for n in net.nodes if n.delta is not None]   # not a plain input's (it reads None)
+        assert set(known) == {n.id for n in net.nodes if not n.is_input or n.has_bias}
         agree({"delta": {i: net.node(i).delta for i in known}}, {"delta": {i: twin.node(i).delta for i in known}},
               exact)
-        twin.step(0.2, weight_decay=0.05, biases=biases)
+        twin.step(0.2, weight_decay=decay, biases=biases)
         agree(after_step(net), after_step(twin), exact)
     if exact:
         assert [e.weight for e in edges] == [e.weight for e in twin.edges]
@@ -215,6 +218,47 @@ def test_fused_general_step_gives_the_old_engines_weights(case, large):
     agree(after_step(net), want, exact=False)
 
 
+def _refusal(call) -> tuple[type, str]:
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    return caught.type, str(caught.value)
+
+
+@pytest.mark.parametrize("x, t", [
+    ([np.nan, 0.2], [0.1, 0.2, 0.3]), ([0.1, np.inf], [0.1, 0.2, 0.3]),   # inf into 2 = tanh(x + 0.3): a₂ = 1
+    (np.array([0.1, -np.inf]), None), ([0.1, "0.2"], None), ([0.1], None), (np.zeros(3), None),
+    (np.zeros(2, dtype=np.float32) + np.nan, None),
+    (None, [0.1, np.nan, 0.3]), (None, np.array([np.inf, 0.2, 0.3])), (None, [0.1, 0.2]), (None, [True, 0.2, 0.3]),
+])
+def test_train_step_refuses_a_bad_sample_like_the_four_calls_and_changes_nothing(x, t):
+    good_x, good_t = [0.1, 0.2], [0.1, 0.2, 0.3]
+    net, twin = skip_dag(), skip_dag()
+    assert "def train(" in net.compiled_source()
+    net.train_step(good_x, good_t, 0.1)                 # the generated code holds the numbers now
+    twin.train_step(good_x, good_t, 0.1)
+    before = net.get_parameters()
+    x, t = (good_x if x is None else x), (good_t if t is None else t)
+    twin.forward(good_x)
+    want = _refusal(lambda: twin.forward(x)) if x is not good_x else _refusal(lambda: twin.backward(t))
+    assert _refusal(lambda: net.train_step(x, t, 0.1)) == want
+    assert all(np.array_equal(p, q) for p, q in zip(net.get_parameters(), before, strict=True))
+
+
+def test_a_fused_step_to_inf_raises_naming_the_parameter_and_changes_nothing():
+    x, t = [0.1, 0.2], [50.0, 50.0, 50.0]                 # |δ| large: 1e308·∂C/∂w overflows
+    net, twin = skip_dag(), skip_dag()
+    for n in (net, twin):
+        n.train_step(x, [0.1, 0.2, 0.3], 0.1)
+    before = net.get_parameters()
+    twin.forward(x)
+    twin.backward(t)
+    want = _refusal(lambda: twin.step(1e308))
+    assert re.fullmatch(r"step\(lr=1e\+308\) would make (w_\{\d,\d\}|the bias of node \d) -?inf; "
+                        r"no parameter was changed \(try a smaller learning rate\)", want[1])
+    assert _refusal(lambda: net.train_step(x, t, 1e308)) == want
+    assert all(np.array_equal(p, q) for p, q in zip(net.get_parameters(), before, strict=True))
+
+
 def test_pairwise_sum_is_numpys_add_reduce_bit_for_bit():
     rng = np.random.default_rng(0)
     for n in range(1, codegen._PAIRWISE_BLOCK + 1):
@@ -229,6 +273,7 @@ def test_compiled_source_reads_like_the_formulas_and_is_what_runs():
     assert "def forward(s, x):" in text and "def backward(s, t, fresh):" in text and "def step(" in text
     assert "# z₄ = w₄,₁·a₁ + w₄,₂·a₂ + w₄,₃·a₃ + b₄" in text and "# a₄ = σ(z₄)" in text
     assert "# δ₄ = f′(z₄)·(w₈,₄·δ₈ + w₉,₄·δ₉)" in text
+    assert "def train(s, x, t, lr, decay, biases):" in text and "# w₄,₁ ← w₄,₁ − η·a₁·δ₄" in text
     n4, x = net.node(4), [0.05, 0.10, 0.20]
     sig = 1.0 / (1.0 + math.exp(-(sum(e.weight * xi for e, xi in zip(n4.summed_inputs, x, strict=True)) + n4.bias)))
     net.forward(np.array(x))

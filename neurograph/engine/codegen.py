@@ -2,11 +2,14 @@
 
 For a network of at most ``MAX_EDGES`` edges whose activations are sigmoid,
 tanh, relu or identity and whose loss is half_squared or squared, the plan is
-turned into three plain functions (see ``Network.compiled_source()``)::
+turned into four plain functions (see ``Network.compiled_source()``)::
 
     forward(s, x)           z₄ = w₄,₁·a₁ + w₄,₂·a₂ + w₄,₃·a₃ + b₄,   a₄ = σ(z₄), …
     backward(s, t, fresh)   δ₈ = σ′(z₈)·(a₈ − t₈), …,  δ₄ = σ′(z₄)·(w₈,₄·δ₈ + w₉,₄·δ₉), …
-    gradients               ∂C/∂w₄,₁ += a₁·δ₄, …,  ∂C/∂b₄ += δ₄
+                            ∂C/∂w₄,₁ += a₁·δ₄, …,  ∂C/∂b₄ += δ₄
+    step(s, lr, decay, …)   w₄,₁ ← w₄,₁·(1 − η·λ) − η·∂C/∂w₄,₁, …
+    train(s, x, t, lr, …)   all three for one sample (``Network.train_step``), the
+                            parameters in local variables: w₄,₁ ← w₄,₁ − η·a₁·δ₄, …
 
 They work on Python floats held in lists (``State``), which for a 3-4-2
 network is several times faster than a numpy call per neuron.  The sums are
@@ -18,6 +21,11 @@ one formula for both paths (``FORWARD``; the general path evaluates it through
 module (libm), not numpy's vectorised kernels, which differ from libm in the
 last bit for a few arguments in a hundred.  So generated and general code
 agree bit for bit, with every activation written here.
+
+Checks are one per call: x finite at the top of forward and train (σ or tanh
+of an input would hide an inf), t through the loss (a finite C needs a
+finite t), and train's new parameters summed.  A refusal returns None with
+nothing changed, and the general path then raises its usual message.
 """
 from __future__ import annotations
 
@@ -47,13 +55,19 @@ FORWARD = {"sigmoid": ("(exp(-(log1p(exp({z})) - {z})) if {z} < 0.0 else exp(-lo
 DERIVATIVE = {"sigmoid": "({a} * (1.0 - {a}))", "tanh": "(1.0 - {a} * {a})",
               "relu": "(1.0 if {z} > 0.0 else 0.0)", "identity": None}
 NAMESPACE = {"_exp": math.exp, "_log1p": math.log1p, "_tanh": math.tanh, "_isfinite": math.isfinite}
-LOCALS = "    exp, log1p, tanh = _exp, _log1p, _tanh"
+
+
+def local_names(formulas: list[str]) -> str:
+    """The line that makes the math functions these formulas call local names (fast to look up)."""
+    used = [f for f in ("exp", "log1p", "tanh") if any(f"{f}(" in text for text in formulas)]
+    return f"    {', '.join(used)} = {', '.join(f'_{f}' for f in used)}" if used else ""
 
 
 def _each(name: str) -> Callable[[list[float]], list[float]]:
     """[f(z) for z in zs] by ``FORWARD``'s formula: the numbers generated code computes, one float at a time."""
     namespace: dict[str, Any] = dict(NAMESPACE)
-    exec(f"def each(zs):\n{LOCALS}\n    return [{FORWARD[name][0].format(z='z')} for z in zs]", namespace)  # noqa: S102
+    formula = FORWARD[name][0].format(z="z")
+    exec(f"def each(zs):\n{local_names([formula])}\n    return [{formula} for z in zs]", namespace)  # noqa: S102
     return namespace["each"]
 
 
@@ -98,7 +112,7 @@ def supported(nodes: list, loss_name: str, n_edges: int, fan_ins: list[int]) -> 
 def generate(nodes: list, plan, store, loss_name: str) -> str:
     """The source of ``forward``, ``backward`` and ``step`` for this plan (see the module docstring)."""
     w = _Writer(nodes, plan, store)
-    return "\n\n\n".join([w.forward(), w.backward(loss_name), w.step()]) + "\n"
+    return "\n\n\n".join([w.forward(), w.backward(loss_name), w.step(), w.fused(loss_name)]) + "\n"
 
 
 class _Writer:
@@ -107,6 +121,7 @@ class _Writer:
     def __init__(self, nodes: list, plan, store):
         self.nodes, self.plan, self.store, self.n = nodes, plan, store, plan.n_slots
         self.ids = [n.id for n in nodes]
+        self.math = local_names([FORWARD[n.activation][0] for n in nodes])
 
     def name(self, slot: int) -> str:
         return str(self.ids[slot]).translate(_SUB)
@@ -120,48 +135,70 @@ class _Writer:
         return ", ".join(f"{prefix}{j}" for j in slots)
 
     def forward(self) -> str:
-        nodes, name = self.nodes, self.name
-        lines = ["def forward(s, x):", "    w, b = s.w, s.b", LOCALS]
-        for p, j in enumerate(self.plan.layers[0].slots):
-            plus, shown = (f"b[{j}]", f" + b{name(j)}") if nodes[j].has_bias else ("0.0", "")
-            lines += [f"    z{j} = x[{p}] + {plus}    # z{name(j)} = x{name(j)}{shown}",
+        return "\n".join(["def forward(s, x):", "    w, b = s.w, s.b", self.math,
+                          *self.passes_forward("w[{}]", "b[{}]"),
+                          f"    s.z = [{self.listed('z', range(self.n))}]",
+                          f"    s.a = [{self.listed('a', range(self.n))}]",
+                          f"    return [{self.listed('a', self.plan.layers[-1].slots)}]"])
+
+    def passes_forward(self, weight: str, bias: str) -> list[str]:
+        """z_j and a_j of every neuron, weight i and bias j written ``weight.format(i)``, ``bias.format(j)``."""
+        nodes, name, first = self.nodes, self.name, self.plan.layers[0].slots
+        xs = self.listed("x", range(len(first)))
+        lines = [f"    {xs}, = x", f"    if not _isfinite({xs.replace(', ', ' + ')}):",
+                 "        return None                    # a NaN or inf in x: the general path refuses it"]
+        for p, j in enumerate(first):
+            plus, shown = (bias.format(j), f" + b{name(j)}") if nodes[j].has_bias else ("0.0", "")
+            lines += [f"    z{j} = x{p} + {plus}    # z{name(j)} = x{name(j)}{shown}",
                       _activation(nodes[j], j, name(j))]
         for layer in self.plan.layers[1:]:
             for j in layer.slots:
-                terms = [f"w[{i}] * a{s}" for s, i in self.edges(j)]
+                terms = [f"{weight.format(i)} * a{s}" for s, i in self.edges(j)]
                 formula = " + ".join(f"w{name(j)},{name(s)}·a{name(s)}" for s, _ in self.edges(j))
-                plus, shown = (f"b[{j}]", f" + b{name(j)}") if nodes[j].has_bias else ("0.0", "")
+                plus, shown = (bias.format(j), f" + b{name(j)}") if nodes[j].has_bias else ("0.0", "")
                 lines += [f"    z{j} = {pairwise(terms)} + {plus}    # z{name(j)} = {formula}{shown}",
                           _activation(nodes[j], j, name(j))]
-        return "\n".join(lines + [f"    s.z = [{self.listed('z', range(self.n))}]",
-                                  f"    s.a = [{self.listed('a', range(self.n))}]",
-                                  f"    return [{self.listed('a', self.plan.layers[-1].slots)}]"])
+        return lines
 
-    def backward(self, loss_name: str) -> str:
-        nodes, name, out, n = self.nodes, self.name, self.plan.layers[-1], self.n
-        lines = ["def backward(s, t, fresh):", "    w, b = s.w, s.b",
-                 f"    {self.listed('z', range(n))}, = s.z", f"    {self.listed('a', range(n))}, = s.a"]
-        lines += [f"    e{j} = a{j} - t[{p}]    # a{name(j)} − t{name(j)}" for p, j in enumerate(out.slots)]
+    def senders(self) -> list[tuple[int, int, int]]:
+        """(j, source slot, flat index) of every edge, in the order the backward scatter visits them."""
+        return [(j, s, i) for layer in reversed(self.plan.layers[1:]) for j in layer.slots for s, i in self.edges(j)]
+
+    def passes_backward(self, loss_name: str, weight: str, plain_inputs: bool) -> list[str]:
+        """e = a − t, the loss C and δ_j of every node (of the plain inputs only if ``plain_inputs``).
+
+        A finite C means finite e = a − t (so a finite t), hence finite δ_out = f′(z)·e, as 0 ≤ f′ ≤ 1 here.
+        """
+        nodes, name, out = self.nodes, self.name, self.plan.layers[-1]
+        lines = [f"    e{j} = a{j} - t[{p}]    # a{name(j)} − t{name(j)}" for p, j in enumerate(out.slots)]
         half = "0.5 * " if loss_name == "half_squared" else ""
         groups = [f"{half}({pairwise([f'e{j} * e{j}' for j in np.asarray(out.slots)[pos]])})"
                   for _, _, pos in out.groups]             # each activation group summed, then the groups
         lines.append(f"    loss = {' + '.join(groups)}    # C = {'½' if half else ''}Σ(a − t)²")
         twice = "2.0 * " if loss_name == "squared" else ""
         lines += [_delta(nodes[j], j, name(j), f"({twice}e{j})", f"∂C/∂a{name(j)}") for j in out.slots]
-        senders = [(j, s, i) for layer in reversed(self.plan.layers[1:]) for j in layer.slots for s, i in self.edges(j)]
+        senders = self.senders()
         for layer in reversed(self.plan.layers[:-1]):
             for j in layer.slots:
+                if nodes[j].is_input and not nodes[j].has_bias and not plain_inputs:
+                    continue                               # δ of a plain input: needed by no gradient
                 back = [(k, i) for k, s, i in senders if s == j]   # in the order the scatter adds them
-                total = " + ".join(f"d{k} * w[{i}]" for k, i in back) or "0.0"
+                total = " + ".join(f"d{k} * {weight.format(i)}" for k, i in back) or "0.0"
                 formula = " + ".join(f"w{name(k)},{name(j)}·δ{name(k)}" for k, _ in back) or "0"
                 lines.append(_delta(nodes[j], j, name(j), f"({total})", formula))
+        return lines + ["    if not _isfinite(loss):",
+                        "        return None                    # overflow or a NaN/inf in t: the general path says"]
+
+    def backward(self, loss_name: str) -> str:
+        nodes, n = self.nodes, self.n
+        lines = ["def backward(s, t, fresh):", "    w, b = s.w, s.b",
+                 f"    {self.listed('z', range(n))}, = s.z", f"    {self.listed('a', range(n))}, = s.a",
+                 *self.passes_backward(loss_name, "w[{}]", plain_inputs=True)]
         products = ["0.0"] * self.store.end
-        for k, s, i in senders:
+        for k, s, i in self.senders():
             products[i] = f"a{s} * d{k}"
         biased = [f"d{j}" if nodes[j].has_bias else "0.0" for j in range(n)]
         return "\n".join(lines + [
-            f"    if not (_isfinite(loss) and _isfinite({' + '.join(f'd{j}' for j in out.slots)})):",
-            "        return None                    # overflow: the general path reports it",
             f"    v = [{', '.join(products)}]    # a_i·δ_j: ∂C/∂w_ji of this sample",
             f"    vb = [{', '.join(biased)}]    # ∂C/∂b_j = δ_j",
             "    s.g = v if fresh else [x + y for x, y in zip(s.g, v)]",
@@ -181,6 +218,37 @@ class _Writer:
             "    if not biases:",
             "        return nw, b",
             f"    return nw, [{', '.join(biased)}]    # b ← b − η·∂C/∂b"])
+
+
+    def fused(self, loss_name: str) -> str:
+        """forward, backward from zero and step in one function, the parameters in locals (see ``Compiled.train``).
+
+        Every number is rounded as in the three functions above (∂C/∂w = a·δ is
+        formed, then scaled by η); the plain inputs' δ, which no gradient needs, is not computed.
+        """
+        nodes, name, n, end = self.nodes, self.name, self.n, self.store.end
+        wl, bl = self.listed("w", range(end)), self.listed("b", range(n))
+        lines = ["def train(s, x, t, lr, decay, biases):", self.math, f"    {wl}, = s.w" if end else "",
+                 f"    {bl}, = s.b", *self.passes_forward("w{}", "b{}"),
+                 *self.passes_backward(loss_name, "w{}", plain_inputs=False),
+                 "    if decay != 1.0:    # w ← w·(1 − η·λ), the L2 weight decay",
+                 f"        {wl} = {', '.join(f'w{i} * decay' for i in range(end))}" if end else "        pass"]
+        for k, s, i in sorted(self.senders(), key=lambda edge: edge[2]):
+            w = f"w{name(k)},{name(s)}"
+            lines.append(f"    w{i} = w{i} - lr * (a{s} * d{k})    # {w} ← {w} − η·a{name(s)}·δ{name(k)}")
+        lines.append("    if biases:")
+        lines += [f"        b{j} = b{j} - lr * d{j}    # b{name(j)} ← b{name(j)} − η·δ{name(j)}"
+                  for j in range(n) if nodes[j].has_bias] or ["        pass"]
+        plain = {j for j in range(n) if nodes[j].is_input and not nodes[j].has_bias}
+        return "\n".join(lines + [
+            f"    nw, nb = [{wl}], [{bl}]",
+            "    if not _isfinite(sum(nw) + sum(nb)):",
+            "        return None                    # a parameter would be NaN or ±inf: the general path says which",
+            "    s.w, s.b = nw, nb",
+            f"    s.z = [{self.listed('z', range(n))}]",
+            f"    s.a = [{self.listed('a', range(n))}]",
+            f"    s.d = [{', '.join('0.0' if j in plain else f'd{j}' for j in range(n))}]",
+            "    return loss"])
 
 
 def _activation(node, j: int, label: str) -> str:
@@ -207,32 +275,20 @@ class Compiled:
         self.forward: Callable[[State, list[float]], list[float]] = namespace["forward"]
         self.backward: Callable[[State, list[float], bool], float | None] = namespace["backward"]
         self.update: Callable[[State, float, float, bool], tuple[list[float], list[float]]] = namespace["step"]
-        self.n_inputs, self.n_outputs = n_inputs, n_outputs
+        #: train(state, x, t, lr, decay = 1 − η·λ, biases): forward, backward from zero and step on the
+        #: lists; the loss, or None (overflow or a non-finite step: nothing changed)
+        self.train: Callable[[State, list[float], list[float], float, float, bool], float | None] = namespace["train"]
+        self.x_shape, self.t_shape = (n_inputs,), (n_outputs,)
         self.state: State | None = None
 
     @staticmethod
-    def floats(values, width: int) -> list[float] | None:
-        """``values`` as a list of finite floats of this width, or None (the general path decides)."""
-        if type(values) is np.ndarray:
-            if values.dtype is not _FLOAT64 or values.ndim != 1 or len(values) != width:
-                return None
-            out = values.tolist()
-        elif type(values) in (list, tuple) and len(values) == width and all(type(v) is float for v in values):
-            out = list(values)
-        else:
-            return None
-        return out if math.isfinite(sum(out)) else None
+    def floats(values, shape: tuple[int]) -> list[float] | None:
+        """``values`` as a list of floats of this shape, or None (the general path decides).
 
-    def train(self, x: list[float], t: list[float], lr: float, decay: float, biases: bool) -> float | None:
-        """forward, backward from zero and step on the lists; the loss, or None (nothing changed)."""
-        s = self.state
-        assert s is not None
-        self.forward(s, x)
-        loss = self.backward(s, t, True)
-        if loss is None:
-            return None
-        w, b = self.update(s, lr, decay, biases)
-        if not (math.isfinite(sum(w)) and math.isfinite(sum(b))):
-            return None
-        s.w, s.b = w, b
-        return loss
+        Whether they are finite the generated code checks: x at once, t through the loss.
+        """
+        if type(values) is np.ndarray:
+            return values.tolist() if values.dtype is _FLOAT64 and values.shape == shape else None
+        if type(values) in (list, tuple) and len(values) == shape[0] and all(type(v) is float for v in values):
+            return list(values)
+        return None

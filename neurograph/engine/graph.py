@@ -48,6 +48,7 @@ from neurograph.engine.validation import boolean, finite_array, finite_number, n
 __all__ = ["Edge", "Network", "Node"]
 
 _IDENTITY = ACTIVATIONS["identity"]
+_INF = math.inf
 _SAFE = 8e307                           # below max/2: a sum of two such magnitudes cannot overflow
 
 
@@ -78,13 +79,14 @@ class Network(_Conversions, _Structure):
         """
         plan = self._plan or self._compile()
         fast = plan.compiled
-        if fast is not None and (xs := fast.floats(x, fast.n_inputs)) is not None:
+        if fast is not None and (xs := fast.floats(x, fast.x_shape)) is not None:
             if self._hot is not fast:
                 self._heat(fast)
             out = fast.forward(fast.state, xs)             # the generated straight-line code
-            self._forward_ready, self._backward_ready = True, False
-            self._forward_version = self._version
-            return np.array(out)
+            if out is not None:                            # None: a NaN or inf in x, refused below
+                self._forward_ready, self._backward_ready = True, False
+                self._forward_version = self._version
+                return np.array(out)
         self._cold()
         if _one_sample(x, len(plan.layers[0].slots)):
             return self._forward_one(plan, x).copy()
@@ -130,10 +132,11 @@ class Network(_Conversions, _Structure):
             raise RuntimeError("backward(t) needs a forward(x) first")
         plan = self._plan or self._compile()
         fast = self._hot
-        if fast is not None and fast.state is not None and (ts := fast.floats(t, fast.n_outputs)) is not None:
+        if fast is not None and fast.state is not None and (ts := fast.floats(t, fast.t_shape)) is not None:
             loss = fast.backward(fast.state, ts, not self._grads_ready)
             if loss is not None:                           # None: overflow, reported below
                 self._backward_ready = self._grads_ready = True
+                self._inputs_unknown = False
                 self._target = ts
                 return loss
         self._cold()
@@ -324,30 +327,31 @@ class Network(_Conversions, _Structure):
 
         The numbers are exactly those of ``zero_grad(); forward(x); C = backward(t);
         step(lr, weight_decay, biases); zero_grad()`` (the per-sample path of
-        ``train(..., batch_size=1)``): generated code runs forward, backward and step
-        back to back on its lists; the general path writes ∂C/∂w = a_i·δ_j once
-        instead of adding it to zeros.  Gradients read None afterwards; on the general path
-        so does the δ of a plain input (no gradient needs it, and keeping it would cost a copy
-        of the weights per sample).
+        ``train(..., batch_size=1)``): in a small network one generated function does all
+        three with the parameters in local variables (``train`` in ``compiled_source()``;
+        None from it means refused, and the general path below says why); the general path
+        writes ∂C/∂w = a_i·δ_j once instead of adding it to zeros.  Gradients read None
+        afterwards, and so does the δ of a plain input (no gradient needs it, and keeping it
+        would cost a copy of the weights per sample).
         """
-        plan = self._compile()
-        fast = plan.compiled
-        lr = finite_number(lr, "learning rate lr")
-        if fast is not None and lr >= 0 and type(weight_decay) is float and weight_decay >= 0 \
-                and math.isfinite(weight_decay) and type(biases) is bool \
-                and (xs := fast.floats(x, fast.n_inputs)) is not None \
-                and (ts := fast.floats(t, fast.n_outputs)) is not None:
+        fast = self._hot or (self._plan or self._compile()).compiled     # the generated code, if any
+        if fast is not None and type(lr) is float and type(weight_decay) is float and type(biases) is bool \
+                and 0.0 <= lr < _INF and 0.0 <= weight_decay < _INF \
+                and (xs := fast.floats(x, fast.x_shape)) is not None \
+                and (ts := fast.floats(t, fast.t_shape)) is not None:
             if self._hot is not fast:
                 self._heat(fast)
-            done = fast.train(xs, ts, lr, 1.0 - lr * weight_decay, biases)
-            if done is not None:                           # None: overflow; the general path reports it
+            if (state := fast.state) is not None \
+                    and (done := fast.train(state, xs, ts, lr, 1.0 - lr * weight_decay, biases)) is not None:
                 self._forward_ready = self._backward_ready = True
-                self._grads_ready = False
-                self._forward_version = self._version
+                self._grads_ready, self._inputs_pending, self._inputs_unknown = False, False, True
+                self._forward_version, self._version = self._version, self._version + 1   # the step changed them
                 self._target = ts
-                self._parameters_changed()
                 return done
-        if type(weight_decay) is float and 0.0 <= weight_decay < math.inf and type(biases) is bool and lr >= 0:
+        lr = finite_number(lr, "learning rate lr")
+        plan = self._compile()
+        if plan.compiled is None and type(weight_decay) is float and 0.0 <= weight_decay < math.inf \
+                and type(biases) is bool and lr >= 0:             # (generated code: the four calls, bit for bit)
             done = self._fused_step(plan, x, t, lr, weight_decay, biases)
             if done is not None:                           # None: refused or overflowed; reported below
                 return done
