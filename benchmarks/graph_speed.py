@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> None:
         times = seed003_per_sample(n, 3 if args.quick else 5)
         graph, matrix = times[:, 0], times[:, 1]
         floor = rounds({"floor": (blas1_floor(), 200)}, reps)["floor"]
-        print(f"  seed003 per sample: graph {spread(graph)}, matrix {spread(matrix)} ({n} samples a pass)")
+        print(f"  seed003 per sample: graph {spread(graph)}, matrix {spread(matrix)} "
+              f"(passes of {n} and {4 * n} samples, less one of 100)")
         ratio, floor_ratio = float(np.median(graph) / np.median(matrix)), float(np.median(floor) / np.median(matrix))
         print(f"  784-50-10 per-neuron BLAS-1 floor (60 ddot + 70 daxpy, nothing else): {spread(floor)} "
               f"= {floor_ratio:.2f}× the matrix engine's per-sample time, {np.median(floor) / np.median(graph):.2f}× "

@@ -136,10 +136,14 @@ def test_general_path_gives_the_old_engines_numbers(case, large):
         agree({"grad": {k: e.grad for k, e in zip(want["grad"], net.edges, strict=True)}},
               {"grad": {k: g + second[k] for k, g in want["grad"].items()}}, exact)
         net.zero_grad()
+        edges = net.edges
         net.forward(X[0])
         net.backward(T[0])
         net.step(0.5)
+        inputs = {n.id: n.delta for n in net.inputs}   # gathered only now, from the weights backward saw
     agree(after_step(net), want, exact)
+    agree({"delta": inputs}, {"delta": {i: want["delta"][i] for i in inputs}}, exact)
+    assert [e.weight for e in edges] == net.get_parameters()[0].tolist()   # the Edge objects stay live
 
 
 def _elementwise_cases():

@@ -16,7 +16,7 @@ from neurograph.engine import codegen as straight_line
 from neurograph.engine import plan as planning
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.order import TopologicalOrder
-from neurograph.engine.store import ParameterStore
+from neurograph.engine.store import ParameterStore, aligned_zeros
 from neurograph.engine.validation import boolean
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class _Core:
         self._plan: planning.Plan | None = None
         cap = 8                               # per node slot: b, ∂C/∂b, z, a, δ and Σ_k w_kj·δ_k
         self._bias, self._bias_grad, self._z, self._a, self._delta, self._sum_w_delta = (
-            np.zeros(cap) for _ in _NODE_ARRAYS)
+            aligned_zeros(cap) for _ in _NODE_ARRAYS)
         self._forward_ready = self._backward_ready = self._grads_ready = False
         self._inputs_pending = False          # plain inputs' δ not yet gathered (see _input_deltas)
         self._inputs_unknown = False          # ... and never will be (train_step): it reads None

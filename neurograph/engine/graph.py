@@ -53,8 +53,9 @@ _SAFE = 8e307                           # below max/2: a sum of two such magnitu
 
 
 def _one_sample(v, n: int) -> bool:
-    """v is a float64 vector of n finite numbers (a NaN or inf anywhere makes the sum non-finite)."""
-    return type(v) is np.ndarray and v.shape == (n,) and v.dtype == np.float64 and math.isfinite(v.sum())
+    """v is a float64 vector of n finite numbers, by one BLAS ddot: Σv² is not finite when any v is NaN
+    or ±inf (nor when a |v| > 1e154 overflows it; False then sends v to ``finite_array``'s full check)."""
+    return type(v) is np.ndarray and v.shape == (n,) and v.dtype == np.float64 and math.isfinite(v.dot(v))
 
 
 class Network(_Conversions, _Structure):

@@ -11,6 +11,7 @@ from neurograph.engine.core import _NODE_ARRAYS
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.objects import Edge, Node
 from neurograph.engine.parameters import _Parameters
+from neurograph.engine.store import aligned_zeros
 from neurograph.engine.validation import edge_triple, finite_array, finite_number, node_id
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class _Structure(_Parameters):
         if n <= cap:
             return
         for name in _NODE_ARRAYS:
-            grown = np.zeros(max(n, 2 * cap))
+            grown = aligned_zeros(max(n, 2 * cap))
             grown[:cap] = getattr(self, name)
             setattr(self, name, grown)
 
