@@ -420,7 +420,7 @@ def matrix_section(quick: bool) -> Section:
     n1 = 4000 if quick else 20_000
     X1, Y1 = make_data(n1, seed=1)
     one = interleaved_medians({"floor": (blas2_floor(net, X1, Y1, LR), 1),
-                               "matrix": (per_sample_backend(net, X1, Y1, LR), 1)}, 3 if quick else 7)
+                               "matrix": (per_sample_backend(net, X1, Y1, LR), 1)}, 5 if quick else 7)
     floor_s, ours_s = (one[k] / n1 * EPOCH_SAMPLES for k in ("floor", "matrix"))
     epoch, limit = per_epoch(quick)
     big = batch256(net, quick)

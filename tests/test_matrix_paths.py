@@ -313,3 +313,61 @@ def test_snapshot_names_edges_as_the_engine_does():
     net.forward(np.ones(3))
     net.backward(np.zeros(2))
     assert [e.grad for e in Snapshot.of(net).edges] == [e.grad for e in net.edges]
+
+
+# -- memory layout, kernels per dtype, the one-hot head, checks on the fused path ----------------
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_weights_biases_and_buffers_start_on_64_byte_boundaries(dtype):
+    """numpy only promises 16 bytes; dgemv/dger run a third slower off a 64-byte boundary."""
+    net = ng.Network.layered([7, 5, 3, 2], output_activation="softmax", loss="cross_entropy", seed=0)
+    m = ng.MatrixNetwork(net, dtype=dtype)
+    m.forward(np.ones((3, 7)))
+    m.fit_samples(np.ones((2, 7)), np.eye(2), 0.1)
+    arrays = [*m.weights.values(), *m.biases, *m.z[1:], *m.a[1:], *(d for d in m.delta if d is not None)]   # a_0 = x
+    assert len(arrays) > 12 and [a.ctypes.data % 64 for a in arrays] == [0] * len(arrays)
+    assert all(a.dtype == np.dtype(dtype) for a in arrays)
+
+
+def test_float32_kernels_give_the_bits_of_the_formulas_in_float32():
+    """in_place("float32"), with its 0-d float32 constants: exactly the float32 arithmetic of
+    σ = 1/(1 + e^min(−z, 709)), δ = (1 − σ)·σ·g and δ = (1 − tanh²)·g with Python scalars."""
+    from neurograph.matrix.kernels import in_place
+    z = np.random.default_rng(0).normal(0, 30, 4000).astype(np.float32)
+    t = np.random.default_rng(1).normal(size=4000).astype(np.float32)
+    out, ref = np.empty_like(z), np.empty_like(z)
+    kernels = in_place(np.dtype(np.float32))
+    with np.errstate(over="ignore"):
+        kernels["sigmoid"][0](z, out)
+        assert out.tolist() == (1.0 / (1.0 + np.exp(np.minimum(-z, 709.0)))).tolist()
+    kernels["sigmoid"][1](z, out, t, ref)
+    assert ref.tolist() == ((1.0 - out) * out * t).tolist()
+    kernels["tanh"][1](z, np.tanh(z), t, ref)
+    assert ref.tolist() == ((1.0 - np.tanh(z) * np.tanh(z)) * t).tolist()
+
+
+def test_one_hot_head_takes_ln_a_from_z_where_a_underflows():
+    """A one-hot target whose softmax output underflows to 0: C = −ln a_t from z (about 800),
+    as the batch path computes it, not inf."""
+    net = ng.Network.layered([2, 3], output_activation="softmax", loss="cross_entropy", seed=0)
+    for node, bias in zip(net.layers[-1], [0.0, 800.0, 1.0], strict=True):
+        node.bias = bias
+    X, T = np.zeros((1, 2)), np.array([[1.0, 0.0, 0.0]])
+    losses, _ = ng.MatrixNetwork(net).fit_samples(X, T, 0.0)
+    expected = ng.MatrixNetwork(net).fit_batch(X, T, 0.0)
+    assert np.isfinite(losses[0]) and losses[0] == pytest.approx(800.0, rel=1e-12)
+    assert losses[0] == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_fit_samples_refuses_nan_or_inf_and_changes_nothing(bad):
+    net = ng.Network.layered([3, 4, 2], output_activation="softmax", loss="cross_entropy", seed=0)
+    m = ng.MatrixNetwork(net)
+    before = parameters(m)
+    X, T = np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]]
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match=rf"input batch X contains {bad} at index \(2, 1\)"):
+        m.fit_samples(X, T, 0.1)
+    T[3, 0] = bad
+    with pytest.raises(ValueError, match=rf"target batch T contains {bad} at index \(3, 0\)"):
+        m.fit_samples(np.ones((4, 3)), T, 0.1)
+    assert parameters(m).tolist() == before.tolist()

@@ -52,6 +52,18 @@ class OutputHead:
             return loss
         return self._softmax_ce(z[None, :], a[None, :], t[None, :], d[None, :], log_a[None, :])   # ln a from z
 
+    def sample_one_hot(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, d: np.ndarray, log_a: np.ndarray,
+                       label: int) -> float:
+        """``sample`` for a one-hot t (t_label = 1, every other t_i = 0): δ_L = a − t and
+        C = −Σ t·ln a = −ln a_label, one logarithm instead of one per output."""
+        if not self.softmax_ce:
+            return self.sample(z, a, t, d, log_a, True)
+        np.subtract(a, t, out=d)                         # δ_L = a − t
+        p = a[label]
+        if p > 0.0:
+            return -math.log(p)                          # C = −ln a_label
+        return self._softmax_ce(z[None, :], a[None, :], t[None, :], d[None, :], log_a[None, :])   # ln a from z
+
     def _softmax_ce(self, Z: np.ndarray, A: np.ndarray, T: np.ndarray, D: np.ndarray, log_a: np.ndarray) -> float:
         """Softmax + cross-entropy: δ = a·Σt − t (a − t for one-hot rows); C = −Σ t·ln a,
         with ln a = log_softmax(z) from z (exact where a underflows or rounds to 1)."""

@@ -105,7 +105,11 @@ class PerSample:
         last = self.layers[-1]
         zL, aL, dL = last.z, last.a, last.d
         decay, step = 1.0 - lr * weight_decay, -lr
-        t_sum_one = bool(np.all(T[order].sum(axis=1) == 1.0)) if len(order) else True
+        chunk = T[order]
+        t_sum_one = bool(np.all(chunk.sum(axis=1) == 1.0))
+        one_hot = t_sum_one and bool(np.all((chunk == 0.0) | (chunk == 1.0)))
+        labels = chunk.argmax(axis=1).tolist() if one_hot else None       # t_label = 1 in a one-hot row
+        sample_one_hot = self.head.sample_one_hot
         for j, i in enumerate(order):
             x = a_in = X[i]
             if not plain:
@@ -120,7 +124,10 @@ class PerSample:
                     gemv(1.0, WT, a_in, 1.0, z, 0, 1, 0, 1, 0, 1)     # z_l = W_lᵀ·a_{l−1} + b_l
                 f(z, a)                                         # a_l = f_l(z_l)
                 a_in = a
-            loss = sample(zL, aL, T[i], dL, log_a, t_sum_one)   # C_x; δ_L = ∂C_x/∂z_L
+            if labels is None:
+                loss = sample(zL, aL, T[i], dL, log_a, t_sum_one)   # C_x; δ_L = ∂C_x/∂z_L
+            else:
+                loss = sample_one_hot(zL, aL, T[i], dL, log_a, labels[j])
             losses[j] = loss
             outputs[j] = aL
             for WT, b, d, back, g, z_k, a_k, d_k, n in backward:
