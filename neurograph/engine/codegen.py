@@ -191,8 +191,10 @@ class _Writer:
 
     def backward(self, loss_name: str) -> str:
         nodes, n = self.nodes, self.n
-        lines = ["def backward(s, t, fresh):", "    w, b = s.w, s.b",
-                 f"    {self.listed('z', range(n))}, = s.z", f"    {self.listed('a', range(n))}, = s.a",
+        reads_z = any("{z}" in (DERIVATIVE[m.activation] or "") for m in nodes)     # relu′ does
+        lines = ["def backward(s, t, fresh):", "    w = s.w",
+                 f"    {self.listed('z', range(n))}, = s.z" if reads_z else "",
+                 f"    {self.listed('a', range(n))}, = s.a",
                  *self.passes_backward(loss_name, "w[{}]", plain_inputs=True)]
         products = ["0.0"] * self.store.end
         for k, s, i in self.senders():
@@ -215,9 +217,11 @@ class _Writer:
             f"        nw = [{', '.join(f'w[{i}] - lr * g[{i}]' for i in range(end))}]",
             "    else:               # w ← w·(1 − η·λ) − η·∂C/∂w",
             f"        nw = [{', '.join(f'w[{i}] * decay - lr * g[{i}]' for i in range(end))}]",
-            "    if not biases:",
-            "        return nw, b",
-            f"    return nw, [{', '.join(biased)}]    # b ← b − η·∂C/∂b"])
+            f"    nb = [{', '.join(biased)}] if biases else b    # b ← b − η·∂C/∂b",
+            "    if not _isfinite(sum(nw) + sum(nb)):",
+            "        return False                   # a parameter would be NaN or ±inf: the general path says which",
+            "    s.w, s.b = nw, nb",
+            "    return True"])
 
 
     def fused(self, loss_name: str) -> str:
@@ -274,7 +278,8 @@ class Compiled:
         exec(compile(source, "<neurograph generated>", "exec"), namespace)   # noqa: S102 - our own text
         self.forward: Callable[[State, list[float]], list[float]] = namespace["forward"]
         self.backward: Callable[[State, list[float], bool], float | None] = namespace["backward"]
-        self.update: Callable[[State, float, float, bool], tuple[list[float], list[float]]] = namespace["step"]
+        #: step(state, lr, decay = 1 − η·λ, biases): True, or False (a non-finite step: nothing changed)
+        self.update: Callable[[State, float, float, bool], bool] = namespace["step"]
         #: train(state, x, t, lr, decay = 1 − η·λ, biases): forward, backward from zero and step on the
         #: lists; the loss, or None (overflow or a non-finite step: nothing changed)
         self.train: Callable[[State, list[float], list[float], float, float, bool], float | None] = namespace["train"]

@@ -260,17 +260,14 @@ class Network(_Conversions, _Structure):
                 and biases is True):
             lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
             biases = boolean(biases, "biases")             # (the common call step(η) skips these checks)
-        plan = self._plan or self._compile()
         fast = self._hot
-        if fast is not None and fast.state is not None:
-            state = fast.state
+        if fast is not None and (state := fast.state) is not None:
             if not self._grads_ready:                      # nothing to apply but the decay
                 state.g, state.bg = [0.0] * len(state.g), [0.0] * len(state.bg)
-            listed = fast.update(state, lr, 1.0 - lr * weight_decay if weight_decay else 1.0, biases)
-            if math.isfinite(sum(listed[0])) and math.isfinite(sum(listed[1])):
-                state.w, state.b = listed
-                self._parameters_changed()
+            if fast.update(state, lr, 1.0 - lr * weight_decay if weight_decay else 1.0, biases):
+                self._version += 1                         # the parameters changed
                 return
+        plan = self._plan or self._compile()
         self._cold()                                       # the general step recomputes it and names the culprit
         self._keep_backward_weights()
         store, b = self._store, self._bias
