@@ -201,3 +201,31 @@ def test_a_backward_frame_knows_the_gradients_of_the_edges_into_its_layers_only(
     assert [e.grad for e in snap.known(forward=2, backward=None).edges] == [None] * len(net.edges)
     assert snap.edge_scale(forward=False) == max(abs(e.grad) for e in net.edges)
     assert snap.edge_scale(forward=True) == max(abs(e.weight) for e in net.edges)
+
+
+@pytest.mark.parametrize("sources, message", [
+    ([1, 99], "edge 99 → 4: node 99 does not exist"),
+    ([1, 2**70], "does not exist|positive integer"),
+    ([1, True], "source id must be a positive integer"),
+    ([1, 1], r"edge 1 → 4 \(w_\{4,1\}\) already exists"),
+    ([5, 1], "node 5 does not exist"),
+])
+def test_wire_in_bulk_refuses_what_connect_many_refuses(sources, message):
+    net = ng.Network()
+    for i in (1, 2, 3):
+        net.add_input(i)
+    net.add_neuron(4)
+    with pytest.raises(ValueError, match=message) as bulk:
+        net.wire(4, sources, [0.5] * len(sources))
+    with pytest.raises(ValueError) as one_by_one:
+        net.connect_many([(s, 4, 0.5) for s in sources])
+    assert str(bulk.value) == str(one_by_one.value) and net.edges == []
+
+
+def test_layered_and_copy_build_in_bulk_what_connect_many_builds():
+    net = ng.Network.layered([7, 5, 3], seed=5)
+    by_hand = _bare(net)
+    by_hand.connect_many([(e.src.id, e.dst.id, e.weight) for e in net.edges])
+    x, t = np.linspace(-1, 1, 7), np.array([0.0, 1.0, 0.0])
+    assert _numbers(net, x[None], t[None]) == _numbers(by_hand, x[None], t[None]) == \
+        _numbers(net.copy(), x[None], t[None])

@@ -134,6 +134,7 @@ class _Structure(_Parameters):
         edge into an input or against the topological order, a cycle) goes through
         ``connect_many``, which adds the edges or names the one that is wrong.
         """
+        self._cold()
         s, d, w = np.asarray(src), np.asarray(dst), np.asarray(weights)
         if not (s.ndim == d.ndim == w.ndim == 1 and len(s) == len(d) == len(w) and len(s)
                 and s.dtype.kind == d.dtype.kind == "i" and w.dtype.kind == "f"):
@@ -162,6 +163,14 @@ class _Structure(_Parameters):
         ``connect_many``, done in bulk.  z_dst sums its inputs in this order.
         """
         w = finite_array(weights, f"weights into node {dst}", len(sources), allow_batch=False)
+        if type(dst) is int and set(map(type, sources)) <= {int}:          # ids as ints: in bulk
+            try:
+                s, d = np.array(sources, dtype=np.int64), np.full(len(sources), dst, dtype=np.int64)
+            except OverflowError:                  # no such node: connect_many names it
+                pass
+            else:
+                self.connect_arrays(s, d, w)
+                return
         self.connect_many(zip(sources, [dst] * len(sources), w.tolist(), strict=True))
 
     def _attach(self, new: list[tuple[Node, Node, float]]) -> None:
@@ -221,11 +230,9 @@ class _Structure(_Parameters):
             self._store.append(d._slot, sources, w[run])
             d._source_position.update(zip(sources.tolist(), range(len(run)), strict=True))
         joined = np.concatenate(runs)                          # the order the edges were joined in
-        by_src = joined[np.argsort(slot_s[joined], kind="stable")]
-        src_sorted = slot_s[by_src]
-        cuts = np.flatnonzero(np.r_[True, src_sorted[1:] != src_sorted[:-1], True])
-        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-            nodes[int(src_sorted[a])]._targets.extend(map(nodes.__getitem__, slot_d[by_src[a:b]].tolist()))
+        froms, tos = slot_s[joined].tolist(), slot_d[joined].tolist()
+        for s, d in zip(map(nodes.__getitem__, froms), map(nodes.__getitem__, tos), strict=True):
+            s._targets.append(d)
         self._structure_changed()
 
     def _targets_of(self, slot: int) -> list[int]:
