@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -77,7 +76,7 @@ def _create_temporary(target: Path) -> tuple[int, str]:
     """A new, empty ``.<name>.<random>.tmp`` beside ``target``, created with mode 0666 so the
     umask applies (``tempfile.mkstemp`` would make every saved file 0600)."""
     for _ in range(100):
-        tmp = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
+        tmp = str(target.parent / f".{target.name}.{os.urandom(4).hex()}.tmp")   # = secrets.token_hex(4)
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
