@@ -573,8 +573,10 @@ interleaved rounds: the table above).
 How much to trust one run: this VM has 2 cores shared with other jobs (load average 10–13
 during the run above), so absolute times move by 2× and more; ratios of engines timed in the
 same interleaved rounds move much less, but a ratio within about ±15 % of its goal can land on
-either side in another run. Start-up figures are wall-clock medians and move the most: a loaded
-machine slows `python -c "import numpy"` too, so the ratios divide the load out only in part."""
+either side in another run. Start-up figures are CPU-time medians of whole processes (user +
+system, `dot` included), with the wall-clock medians beside them: wall time doubled whenever other
+jobs ran, CPU time moved far less (`neurograph draw` measured 2.66–2.90× `import numpy` in CPU
+time across quiet and loaded runs, with the bytecode cache on)."""
 
 
 def update_readme(readme: Path, report: str) -> None:
