@@ -109,6 +109,13 @@ def supported(nodes: list, loss_name: str, n_edges: int, fan_ins: list[int]) -> 
                     for n in nodes))
 
 
+def edge_positions(store, n_slots: int) -> np.ndarray:
+    """The flat store index of every edge, block by block: generated code's w[k] and g[k] are entry k
+    of these (the store's room between blocks is left out of its lists)."""
+    return np.concatenate([np.arange(store.first[s], store.first[s] + store.fan_in[s], dtype=np.intp)
+                           for s in range(n_slots)] + [np.zeros(0, dtype=np.intp)])
+
+
 def generate(nodes: list, plan, store, loss_name: str) -> str:
     """The source of ``forward``, ``backward`` and ``step`` for this plan (see the module docstring)."""
     w = _Writer(nodes, plan, store)
@@ -120,6 +127,8 @@ class _Writer:
 
     def __init__(self, nodes: list, plan, store):
         self.nodes, self.plan, self.store, self.n = nodes, plan, store, plan.n_slots
+        positions = edge_positions(store, self.n)
+        self.n_edges, self.compact = len(positions), {int(p): k for k, p in enumerate(positions)}
         self.ids = [n.id for n in nodes]
         self.math = local_names([FORWARD[n.activation][0] for n in nodes])
 
@@ -127,9 +136,9 @@ class _Writer:
         return str(self.ids[slot]).translate(_SUB)
 
     def edges(self, slot: int) -> list[tuple[int, int]]:
-        """(source slot, flat index) of every edge into ``slot``, in summation order."""
+        """(source slot, index in the lists) of every edge into ``slot``, in summation order."""
         block = self.store.block(slot)
-        return [(int(s), block.start + k) for k, s in enumerate(self.store.sources[block])]
+        return [(int(s), self.compact[block.start + k]) for k, s in enumerate(self.store.sources[block])]
 
     def listed(self, prefix: str, slots) -> str:
         return ", ".join(f"{prefix}{j}" for j in slots)
@@ -196,7 +205,7 @@ class _Writer:
                  f"    {self.listed('z', range(n))}, = s.z" if reads_z else "",
                  f"    {self.listed('a', range(n))}, = s.a",
                  *self.passes_backward(loss_name, "w[{}]", plain_inputs=True)]
-        products = ["0.0"] * self.store.end
+        products = ["0.0"] * self.n_edges
         for k, s, i in self.senders():
             products[i] = f"a{s} * d{k}"
         biased = [f"d{j}" if nodes[j].has_bias else "0.0" for j in range(n)]
@@ -209,7 +218,7 @@ class _Writer:
             "    return loss"])
 
     def step(self) -> str:
-        end, n = self.store.end, self.n
+        end, n = self.n_edges, self.n
         biased = [f"b[{j}] - lr * bg[{j}]" if self.nodes[j].has_bias else f"b[{j}]" for j in range(n)]
         return "\n".join([
             "def step(s, lr, decay, biases):", "    w, g, b, bg = s.w, s.g, s.b, s.bg",
@@ -230,7 +239,7 @@ class _Writer:
         Every number is rounded as in the three functions above (∂C/∂w = a·δ is
         formed, then scaled by η); the plain inputs' δ, which no gradient needs, is not computed.
         """
-        nodes, name, n, end = self.nodes, self.name, self.n, self.store.end
+        nodes, name, n, end = self.nodes, self.name, self.n, self.n_edges
         wl, bl = self.listed("w", range(end)), self.listed("b", range(n))
         lines = ["def train(s, x, t, lr, decay, biases):", self.math, f"    {wl}, = s.w" if end else "",
                  f"    {bl}, = s.b", *self.passes_forward("w{}", "b{}"),
@@ -272,8 +281,8 @@ def _delta(node, j: int, label: str, grad: str, grad_formula: str) -> str:
 class Compiled:
     """The generated functions of one plan and the list state they work on."""
 
-    def __init__(self, source: str, n_inputs: int, n_outputs: int):
-        self.source = source
+    def __init__(self, source: str, n_inputs: int, n_outputs: int, positions: np.ndarray):
+        self.source, self.positions = source, positions      # w[k] of the lists is store.weights[positions[k]]
         namespace: dict[str, Any] = dict(NAMESPACE)
         exec(compile(source, "<neurograph generated>", "exec"), namespace)   # noqa: S102 - our own text
         self.forward: Callable[[State, list[float]], list[float]] = namespace["forward"]

@@ -79,9 +79,9 @@ class _Core:
 
     def _heat(self, fast: straight_line.Compiled) -> None:
         """Hand the numbers to the generated code's lists (they are authoritative until ``_cold``)."""
-        n, end = self._compile().n_slots, self._store.end
-        fast.state = straight_line.State(self._store.weights[:end].tolist(), self._bias[:n].tolist(),
-                                   self._store.grads[:end].tolist(), self._bias_grad[:n].tolist(),
+        n, edges = self._compile().n_slots, fast.positions
+        fast.state = straight_line.State(self._store.weights[edges].tolist(), self._bias[:n].tolist(),
+                                   self._store.grads[edges].tolist(), self._bias_grad[:n].tolist(),
                                    self._z[:n].tolist(), self._a[:n].tolist(), self._delta[:n].tolist())
         self._hot = fast
 
@@ -91,8 +91,8 @@ class _Core:
         if fast is None or fast.state is None:
             return
         self._weight_bound = None
-        s, end, n = fast.state, self._store.end, len(fast.state.b)
-        self._store.weights[:end], self._store.grads[:end] = s.w, s.g
+        s, edges, n = fast.state, fast.positions, len(fast.state.b)
+        self._store.weights[edges], self._store.grads[edges] = s.w, s.g
         self._bias[:n], self._bias_grad[:n] = s.b, s.bg
         self._z[:n], self._a[:n], self._delta[:n] = s.z, s.a, s.d
         fast.state = None
@@ -106,7 +106,8 @@ class _Core:
                                   reduce=small)
             if self._codegen and small:
                 source = straight_line.generate(self._nodes, plan, self._store, self._loss.name)
-                plan.compiled = straight_line.Compiled(source, len(plan.layers[0].slots), len(plan.layers[-1].slots))
+                plan.compiled = straight_line.Compiled(source, len(plan.layers[0].slots), len(plan.layers[-1].slots),
+                                                       straight_line.edge_positions(self._store, plan.n_slots))
             self._plan = plan
         return self._plan
 
