@@ -131,15 +131,15 @@ class Network(_Conversions, _Structure):
         """
         if not self._forward_ready:
             raise RuntimeError("backward(t) needs a forward(x) first")
-        plan = self._plan or self._compile()
         fast = self._hot
-        if fast is not None and fast.state is not None and (ts := fast.floats(t, fast.t_shape)) is not None:
-            loss = fast.backward(fast.state, ts, not self._grads_ready)
+        if fast is not None and (state := fast.state) is not None and (ts := fast.floats(t, fast.t_shape)) is not None:
+            loss = fast.backward(state, ts, not self._grads_ready)
             if loss is not None:                           # None: overflow, reported below
                 self._backward_ready = self._grads_ready = True
                 self._inputs_unknown = False
                 self._target = ts
                 return loss
+        plan = self._plan or self._compile()
         self._cold()
         out = plan.layers[-1].slots
         T = t if _one_sample(t, len(out)) else finite_array(t, "target t", len(out), allow_batch=False)
@@ -256,7 +256,7 @@ class Network(_Conversions, _Structure):
         is not applied.  A step that would make any parameter NaN or ±inf raises
         ValueError naming it and changes nothing.
         """
-        if not (type(lr) is float and 0.0 <= lr < math.inf and type(weight_decay) is float and weight_decay == 0.0
+        if not (type(lr) is float and 0.0 <= lr < _INF and type(weight_decay) is float and weight_decay == 0.0
                 and biases is True):
             lr, weight_decay = non_negative(lr, "learning rate lr"), non_negative(weight_decay, "weight_decay")
             biases = boolean(biases, "biases")             # (the common call step(η) skips these checks)
