@@ -12,7 +12,9 @@ each returning its markdown and its goal figures:
    sample; sigmoid, C = ½Σ(a − t)²) on 3-4-2, 64-32-10 and 784-30-10 — the
    object engine (``Network``) vs a naive pure-Python engine
    (``naive_engine.py``) vs micrograd 0.1.0 (sigmoid added through its public
-   ``Value`` API) — and the seed003 per-sample epoch on both engines;
+   ``Value`` API) — and the seed003 per-sample epoch on both engines (CPU
+   seconds per sample, ``seed003_per_sample``) beside the per-neuron BLAS-1
+   floor (``blas1_floor``);
 2. ``matrix_section``: per MNIST-sized epoch (784-100-10, sigmoid hidden layer,
    softmax + cross-entropy, random data) at batch 1 (train's fused per-sample
    path against a hand-written dgemv/dger floor), batch 32 (against a plain

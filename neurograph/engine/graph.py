@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import repeat
 
 import numpy as np
 
@@ -179,18 +180,23 @@ class Network(_Conversions, _Structure):
         """
         d, acc = self._delta, self._sum_w_delta
         daxpy, dcopy, dscal = blas[1:]
-        if fresh and layer.plain_sources:                  # sources are all plain inputs: nothing to send
-            for (_, _, g, xs, _, n, _, _), dj in zip(layer.learners, d[layer.learning].tolist(), strict=True):
-                daxpy(xs, g, n, dj)                        # ∂C/∂w_ji = a_i·δ_j
+        xs, ws, ns = layer.columns
+        gs, tmps = layer.grads, layer.tmps
+        ds = d[layer.learning].tolist()
+        if fresh:
+            deque(map(daxpy, xs, gs, ns, ds), 0)           # ∂C/∂w_ji = a_i·δ_j (every block is written)
+        else:
+            deque(map(dcopy, xs, tmps), 0)
+            deque(map(dscal, ds, tmps), 0)
+            deque(map(daxpy, tmps, gs, ns, repeat(1.0)), 0)   # ∂C/∂w_ji += a_i·δ_j
+        if layer.send_columns is not None:                 # node i receives w_ji·δ_j, neuron after neuron
+            _, views, _ = layer.send_columns
+            deque(map(dcopy, ws, tmps), 0)
+            deque(map(dscal, ds, tmps), 0)
+            deque(map(daxpy, tmps, views, ns, repeat(1.0)), 0)
             return
-        for j, w, g, xs, tmp, n, back, view in layer.learners:
-            dj = float(d[j])
-            if fresh:
-                daxpy(xs, g, n, dj)                        # ∂C/∂w_ji = a_i·δ_j (every block is written)
-            else:
-                dscal(dj, dcopy(xs, tmp))
-                daxpy(tmp, g, n, 1.0)                      # ∂C/∂w_ji += a_i·δ_j
-            if view is not None:                           # node i receives w_ji·δ_j
+        for (_, w, _, _, tmp, n, back, view), dj in zip(layer.learners, ds, strict=True) if layer.sends else ():
+            if view is not None:
                 dscal(dj, dcopy(w, tmp))
                 daxpy(tmp, view, n, 1.0)
             elif back is not None:

@@ -127,10 +127,11 @@ class Layer:
     learning: Where = field(default_factory=lambda: slice(0, 0))   # the learners' slots
     where: Where = field(default_factory=lambda: slice(0, 0))   # the layer's slots
     dots: tuple[list, list] | None = None                   # ([w], [x]) when every z is one ddot of views
-    plain_sources: bool = False                             # every source a plain input, kernels in slot order
     biased: bool = False                                    # some node of the layer has a bias
     sends: bool = False                                     # some neuron sends w·δ back (to a non-plain source)
     columns: tuple[list, list, list] = ([], [], [])          # the learners' (x, w, fan-in), for map(daxpy, …)
+    grads: list = field(default_factory=list)               # ... their ∂C/∂w views
+    tmps: list = field(default_factory=list)                # ... and temp buffers
     send_columns: tuple[list, list, list] | None = None     # (w, Σw·δ view, fan-in) when every learner has a view
 
 
@@ -142,11 +143,11 @@ class Layer:
         self.learning = where([k.slot for k in learners])
         self.sends = any(k.back is not None for k in kernels)
         self.columns = ([k.x for k in learners], [k.w for k in learners], [len(k.w) for k in learners])
+        self.grads, self.tmps = [k.g for k in learners], [k.tmp for k in learners]
         if learners and all(k.sum_view is not None for k in learners):
             self.send_columns = ([k.w for k in learners], [k.sum_view for k in learners], self.columns[2])
         if all(k.take is None and not k.reduce for k in kernels):
             self.dots = ([k.w for k in kernels], [k.x for k in kernels])
-        self.plain_sources = (not self.sends and isinstance(self.where, slice) and self.slots == sorted(self.slots))
 
 
 @dataclass
