@@ -329,14 +329,16 @@ class Network(_Conversions, _Structure):
     def train_step(self, x, t, lr: float, weight_decay: float = 0.0, biases: bool = True) -> float:
         """One sample of gradient descent in one call; returns the loss C of x before the step.
 
-        The numbers are exactly those of ``zero_grad(); forward(x); C = backward(t);
+        The numbers are those of ``zero_grad(); forward(x); C = backward(t);
         step(lr, weight_decay, biases); zero_grad()`` (the per-sample path of
         ``train(..., batch_size=1)``): in a small network one generated function does all
         three with the parameters in local variables (``train`` in ``compiled_source()``;
-        None from it means refused, and the general path below says why); the general path
-        writes ∂C/∂w = a_i·δ_j once instead of adding it to zeros.  Gradients read None
-        afterwards, and so does the δ of a plain input (no gradient needs it, and keeping it
-        would cost a copy of the weights per sample).
+        None from it means refused, and the general path below says why), bit for bit; the
+        general path (``_fused_step``) sends δ back and steps each neuron with one daxpy,
+        whose fused multiply-add rounds once where the four calls round the product first,
+        so C is the same and the weights agree to 1e-15.  Gradients read None afterwards,
+        and so does the δ of a plain input (no gradient needs it, and keeping it would cost
+        a copy of the weights per sample).
         """
         fast = self._hot or (self._plan or self._compile()).compiled     # the generated code, if any
         if fast is not None and type(lr) is float and type(weight_decay) is float and type(biases) is bool \
