@@ -67,42 +67,46 @@ def in_place(dtype: np.dtype) -> dict[str, tuple[Forward, Backward | None]]:
 
     Their constants are 0-d arrays of that dtype, made once: numpy converts a Python
     float operand anew on every call, which costs as much as the arithmetic itself
-    on a 100-wide layer of one sample (about 0.2 µs).  The numbers are the same.
+    on a 100-wide layer of one sample (about 0.2 µs).  The ufuncs are bound here and
+    take ``out`` by position where numpy allows it (not for minimum/maximum): about
+    80 ns less per call, 13 calls per sample of a sigmoid + softmax net.  The numbers
+    are the same.
     """
     one, zero, cap = (np.array(v, dtype=dtype) for v in (1.0, 0.0, 709.0))
+    negative, minimum, exp, add, reciprocal = np.negative, np.minimum, np.exp, np.add, np.reciprocal
+    subtract, multiply, divide, largest, total = np.subtract, np.multiply, np.divide, np.maximum.reduce, np.add.reduce
 
     def sigmoid(z: np.ndarray, out: np.ndarray) -> None:
-        np.negative(z, out=out)
-        np.minimum(out, cap, out=out)                # e^709 is finite: no overflow (σ < 1e-307 there)
-        np.exp(out, out=out)
-        np.add(out, one, out=out)
-        np.reciprocal(out, out=out)                  # σ(z) = 1/(1 + e^−z)
+        negative(z, out)
+        minimum(out, cap, out=out)                   # e^709 is finite: no overflow (σ < 1e-307 there)
+        exp(out, out)
+        add(out, one, out)
+        reciprocal(out, out)                         # σ(z) = 1/(1 + e^−z)
 
     def sigmoid_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
-        np.subtract(one, a, out=out)
-        np.multiply(out, a, out=out)
-        np.multiply(out, g, out=out)                 # δ = σ(1 − σ)·g
+        subtract(one, a, out)
+        multiply(out, a, out)
+        multiply(out, g, out)                        # δ = σ(1 − σ)·g
 
     def tanh_back(z: np.ndarray, a: np.ndarray, g: np.ndarray, out: np.ndarray) -> None:
-        np.multiply(a, a, out=out)
-        np.subtract(one, out, out=out)
-        np.multiply(out, g, out=out)                 # δ = (1 − tanh²)·g
+        multiply(a, a, out)
+        subtract(one, out, out)
+        multiply(out, g, out)                        # δ = (1 − tanh²)·g
+
+    def softmax(z: np.ndarray, out: np.ndarray) -> None:
+        """Over the last axis: a batch (m, n) row by row, or one sample (n,)."""
+        subtract(z, largest(z, axis=-1, keepdims=True), out)       # z − max
+        exp(out, out)
+        divide(out, total(out, axis=-1, keepdims=True), out)       # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
 
     return {
         "sigmoid": (sigmoid, sigmoid_back),
-        "tanh": (lambda z, out: np.tanh(z, out=out), tanh_back),
+        "tanh": (lambda z, out: np.tanh(z, out), tanh_back),
         "relu": (lambda z, out: np.maximum(z, zero, out=out),
-                 lambda z, a, g, out: np.multiply(g, z > zero, out=out)),
+                 lambda z, a, g, out: multiply(g, z > zero, out)),
         "identity": (lambda z, out: np.copyto(out, z), lambda z, a, g, out: np.copyto(out, g)),
         "softmax": (softmax, None),
     }
-
-
-def softmax(z: np.ndarray, out: np.ndarray) -> None:
-    """Over the last axis: a batch (m, n) row by row, or one sample (n,)."""
-    np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    np.divide(out, np.add.reduce(out, axis=-1, keepdims=True), out=out)   # a_i = e^{z_i − max} / Σ_j e^{z_j − max}
 
 
 IN_PLACE = in_place(FLOAT64)
