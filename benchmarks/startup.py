@@ -93,7 +93,7 @@ def main() -> None:
         print(f"{kind} seconds, median of {args.rounds} interleaved rounds")
         for name, values in times.items():
             med = float(np.median(values))
-            print(f"  {name:34s} {med:.3f} s  ({med / numpy_s:.2f}× import numpy; "
+            print(f"  {name:40s} {med:.3f} s  ({med / numpy_s:.2f}× import numpy; "
                   f"rounds {min(values):.3f}–{max(values):.3f} s)")
 
 
