@@ -31,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from neurograph import MatrixNetwork, Network
-from neurograph.matrix.buffers import aligned_array, aligned_zeros
+from neurograph.engine.aligned import aligned_array, aligned_zeros
 from neurograph.matrix.kernels import gemm, load_blas
 from neurograph.training.loop import PER_SAMPLE_CHUNK
 from neurograph.explanations.tables import format_table

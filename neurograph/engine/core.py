@@ -16,7 +16,8 @@ from neurograph.engine import codegen as straight_line
 from neurograph.engine import plan as planning
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.order import TopologicalOrder
-from neurograph.engine.store import ParameterStore, aligned_zeros
+from neurograph.engine.aligned import aligned_zeros
+from neurograph.engine.store import ParameterStore
 from neurograph.engine.validation import boolean
 
 if TYPE_CHECKING:

@@ -15,22 +15,15 @@ at a time costs O(N) in total.  Entries not in any block hold 0 and keep 0
 through every step (their gradient is 0).
 
 The arrays start on a 64-byte boundary and a moved block starts on the next
-one (``ALIGN``): OpenBLAS's ddot and daxpy over a 784-entry view run about a
-fifth faster aligned than on numpy's usual 16-byte boundary (measured here).
+one (``ALIGN`` entries; why: ``neurograph.engine.aligned``).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from neurograph.engine.aligned import ALIGN as ALIGN_BYTES, aligned_zeros
 
-ALIGN = 8                                               # entries of 8 bytes: 64-byte boundaries
-
-
-def aligned_zeros(n: int, dtype=np.float64) -> np.ndarray:
-    """n zeros starting on a 64-byte boundary (a view into a slightly longer array)."""
-    raw = np.zeros(n + ALIGN, dtype=dtype)
-    skip = (-raw.ctypes.data % 64) // raw.itemsize
-    return raw[skip:skip + n]
+ALIGN = ALIGN_BYTES // 8                                # float64 entries: a moved block starts on 64 bytes
 
 
 class ParameterStore:

@@ -11,7 +11,7 @@ from neurograph.engine.core import _NODE_ARRAYS
 from neurograph.engine.losses import Loss, get_loss
 from neurograph.engine.objects import Edge, Node
 from neurograph.engine.parameters import _Parameters
-from neurograph.engine.store import aligned_zeros
+from neurograph.engine.aligned import aligned_zeros
 from neurograph.engine.validation import edge_triple, finite_array, finite_number, node_id
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ import numpy as np
 
 from neurograph.engine.activations import ACTIVATIONS, Activation, activation_groups
 from neurograph.engine.graph import Network, Node
-from neurograph.matrix.buffers import aligned_zeros
+from neurograph.engine.aligned import aligned_zeros
 from neurograph.matrix.kernels import Backward, Forward, in_place
 
 

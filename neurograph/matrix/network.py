@@ -42,7 +42,8 @@ import numpy as np
 
 from neurograph.engine.graph import Network
 from neurograph.engine.validation import boolean, non_negative
-from neurograph.matrix.buffers import BufferCache, Buffers, aligned_array
+from neurograph.engine.aligned import aligned_array
+from neurograph.matrix.buffers import BufferCache, Buffers
 from neurograph.matrix.gradients import Gradients
 from neurograph.matrix.head import OutputHead
 from neurograph.matrix.kernels import all_finite, as_batch, gemm, verify
