@@ -20,7 +20,8 @@ def aligned_zeros(shape: int | tuple[int, ...], dtype: np.dtype | type = np.floa
     count = int(np.prod(shape))
     raw = np.zeros(count * dtype.itemsize + ALIGN, dtype=np.uint8)
     start = -raw.ctypes.data % ALIGN
-    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
+    # np.ndarray over the buffer, not a slice of it: numpy points an empty slice at the buffer's start
+    return np.ndarray(shape, dtype, buffer=raw, offset=start)
 
 
 def aligned_array(values, dtype: np.dtype | type = np.float64) -> np.ndarray:
