@@ -78,7 +78,8 @@ EACH = {ACTIVATIONS[name]: _each(name) for name in FORWARD if name != "identity"
 
 @dataclass
 class State:
-    """The network's numbers as Python floats while the generated code runs (by flat index / slot)."""
+    """The network's numbers as Python floats while the generated code runs (w, g by ``edge_positions``;
+    b, ∂C/∂b, z, a, δ by slot)."""
 
     w: list[float]
     b: list[float]
@@ -117,13 +118,13 @@ def edge_positions(store, n_slots: int) -> np.ndarray:
 
 
 def generate(nodes: list, plan, store, loss_name: str) -> str:
-    """The source of ``forward``, ``backward`` and ``step`` for this plan (see the module docstring)."""
+    """The source of ``forward``, ``backward``, ``step`` and ``train`` for this plan (see the module docstring)."""
     w = _Writer(nodes, plan, store)
     return "\n\n\n".join([w.forward(), w.backward(loss_name), w.step(), w.fused(loss_name)]) + "\n"
 
 
 class _Writer:
-    """Writes the three functions; locals are named by slot, comments by node id."""
+    """Writes the four functions; locals are named by slot (weights by list index), comments by node id."""
 
     def __init__(self, nodes: list, plan, store):
         self.nodes, self.plan, self.store, self.n = nodes, plan, store, plan.n_slots
