@@ -38,23 +38,6 @@ def sklearn_gap(X: np.ndarray, rng: np.random.Generator) -> float:
     return worst
 
 
-def skip_dag() -> ng.Network:
-    """Input 2 = tanh(x + 0.3), a relu neuron, three outputs with mixed activations and skip connections.
-
-    A deliberate twin of tests/dags.py's skip_dag: this script stands alone, without the tests folder.
-    """
-    g = ng.Network(loss="squared")
-    g.add_input(1)
-    g.add_input(2, activation="tanh", bias=0.3)
-    g.add_neuron(3, activation="relu", bias=0.1)
-    g.add_neuron(4, activation="sigmoid", bias=-0.2)
-    g.add_neuron(5, activation="identity", bias=None)
-    g.add_neuron(6, activation="sigmoid", bias=0.5)
-    g.connect_many([(1, 3, 0.5), (2, 3, -0.4), (1, 4, 0.7), (3, 4, 1.1), (2, 5, 0.25), (3, 5, -0.6),
-                    (1, 6, 0.3), (3, 6, 0.2)])
-    return g
-
-
 def onnx_gap(net: ng.Network, X: np.ndarray, dtype: str) -> float:
     """max |onnxruntime(net.to_onnx()) − net.forward|."""
     session = onnxruntime.InferenceSession(net.to_onnx(None, dtype=dtype).SerializeToString(),
@@ -83,7 +66,7 @@ def main() -> None:
     print(f"from_sklearn: max |forward − sklearn| over 12 models = {sklearn_gap(X, rng):.3g}")
     layered = ng.Network.layered([5, 16, 8, 3], activation="tanh", output_activation="softmax",
                                  loss="cross_entropy", seed=1)
-    for name, net, Xn in (("layered 5-16-8-3", layered, X), ("skip DAG", skip_dag(), X[:, :2])):
+    for name, net, Xn in (("layered 5-16-8-3", layered, X), ("skip DAG", ng.examples.skip_dag()[0], X[:, :2])):
         for dtype in ("float64", "float32"):
             print(f"to_onnx {name} {dtype}: max |onnxruntime − forward| = {onnx_gap(net, Xn, dtype):.3g}")
     y = rng.integers(0, 3, len(X))

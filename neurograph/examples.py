@@ -64,3 +64,24 @@ def seed002() -> tuple[Network, np.ndarray, np.ndarray]:
     x = (0.05, 0.10, 0.20), target t = (0.01, 0.99).
     """
     return worked_example(), np.array(WORKED_X), np.array(WORKED_T)
+
+
+def skip_dag() -> tuple[Network, np.ndarray, np.ndarray]:
+    """A small DAG that is not layered: skip connections, an input with an activation, a bias-free node.
+
+    Input 1 is plain, input 2 is a = tanh(x + 0.3); neuron 3 is relu; the outputs are
+    4 sigmoid, 5 identity (no bias) and 6 sigmoid; the skips are 1 → 4, 2 → 5 and 1 → 6.
+    C = Σ(a − t)² (``squared``).  The tests and ``examples/bring_your_own_model.py`` use it
+    for everything a layer-by-layer tool cannot express.  Sample x = (0.4, −0.7),
+    target t = (0.2, −0.1, 0.9).
+    """
+    net = Network(loss="squared")
+    net.add_input(1)
+    net.add_input(2, activation="tanh", bias=0.3)
+    net.add_neuron(3, activation="relu", bias=0.1)
+    net.add_neuron(4, activation="sigmoid", bias=-0.2)
+    net.add_neuron(5, activation="identity", bias=None)
+    net.add_neuron(6, activation="sigmoid", bias=0.5)
+    net.connect_many([(1, 3, 0.5), (2, 3, -0.4), (1, 4, 0.7), (3, 4, 1.1), (2, 5, 0.25), (3, 5, -0.6),
+                      (1, 6, 0.3), (3, 6, 0.2)])
+    return net, np.array([0.4, -0.7]), np.array([0.2, -0.1, 0.9])

@@ -70,17 +70,8 @@ def dag_cases(draw, max_layers: int = 3, max_width: int = 4, max_rows: int = 4):
 
 
 def skip_dag() -> ng.Network:
-    """1 plain, 2 = tanh(x + 0.3) → 3 relu → outputs 4 sigmoid, 5 identity, 6 sigmoid; skips 1 → 4, 2 → 5, 1 → 6."""
-    g = ng.Network(loss="squared")
-    g.add_input(1)
-    g.add_input(2, activation="tanh", bias=0.3)
-    g.add_neuron(3, activation="relu", bias=0.1)
-    g.add_neuron(4, activation="sigmoid", bias=-0.2)
-    g.add_neuron(5, activation="identity", bias=None)
-    g.add_neuron(6, activation="sigmoid", bias=0.5)
-    g.connect_many([(1, 3, 0.5), (2, 3, -0.4), (1, 4, 0.7), (3, 4, 1.1), (2, 5, 0.25), (3, 5, -0.6),
-                    (1, 6, 0.3), (3, 6, 0.2)])
-    return g
+    """``ng.examples.skip_dag``'s network: 2 = tanh(x + 0.3) → 3 relu → 4 sigmoid, 5 identity, 6 sigmoid, with skips."""
+    return ng.examples.skip_dag()[0]
 
 
 class Swish(ng.engine.activations.Activation):

@@ -137,3 +137,17 @@ def test_demo_example_mazur_prints_his_numbers_beside_ours(tmp_path, capsys):
     assert rows["w1 after the step"] == ["0.149780716", "0.149780716"]
     assert rows["error after the step"] == ["0.291027774", "0.291027924"]
     assert ng.Network.load(tmp_path / "model.json").edge(3, 5).weight == 0.40   # saved before the step
+
+
+def test_skip_dag_forward_and_loss_by_hand():
+    net, x, t = ng.examples.skip_dag()
+    a1, a2 = 0.4, math.tanh(-0.7 + 0.3)                      # input 2 carries tanh(x + b)
+    a3 = max(0.0, 0.5 * a1 - 0.4 * a2 + 0.1)                   # relu
+    a4 = 1 / (1 + math.exp(-(0.7 * a1 + 1.1 * a3 - 0.2)))
+    a5 = 0.25 * a2 - 0.6 * a3                                  # identity, no bias
+    a6 = 1 / (1 + math.exp(-(0.3 * a1 + 0.2 * a3 + 0.5)))
+    out = net.forward(x)
+    assert np.allclose(out, [a4, a5, a6], rtol=1e-14, atol=0)
+    loss = (a4 - 0.2) ** 2 + (a5 + 0.1) ** 2 + (a6 - 0.9) ** 2    # squared: C = Σ(a − t)²
+    assert math.isclose(net.backward(t), loss, rel_tol=1e-14)
+    assert net.node(5).bias is None and [n.id for n in net.inputs] == [1, 2]
