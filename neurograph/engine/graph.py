@@ -341,8 +341,8 @@ class Network(_Conversions, _Structure):
         a copy of the weights per sample).
         """
         fast = self._hot or (self._plan or self._compile()).compiled     # the generated code, if any
-        if fast is not None and type(lr) is float and type(weight_decay) is float and type(biases) is bool \
-                and 0.0 <= lr < _INF and 0.0 <= weight_decay < _INF \
+        plain = type(weight_decay) is float and 0.0 <= weight_decay < _INF and type(biases) is bool
+        if fast is not None and plain and type(lr) is float and 0.0 <= lr < _INF \
                 and (xs := fast.floats(x, fast.x_shape)) is not None \
                 and (ts := fast.floats(t, fast.t_shape)) is not None:
             if self._hot is not fast:
@@ -356,8 +356,7 @@ class Network(_Conversions, _Structure):
                 return done
         lr = finite_number(lr, "learning rate lr")
         plan = self._compile()
-        if plan.compiled is None and type(weight_decay) is float and 0.0 <= weight_decay < math.inf \
-                and type(biases) is bool and lr >= 0:             # (generated code: the four calls, bit for bit)
+        if plan.compiled is None and plain and lr >= 0:   # (generated code: the four calls, bit for bit)
             done = self._fused_step(plan, x, t, lr, weight_decay, biases)
             if done is not None:                           # None: refused or overflowed; reported below
                 return done
